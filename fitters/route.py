@@ -1,0 +1,88 @@
+"""The Route type: one contract in front of every way the lecture fits the line."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from .core import Fit, IllConditionedWarning
+from .routes._loop import LossLog
+from .state import preserved_global_state
+from .validation import Problem, check_epochs, check_init, check_lr, problem
+
+#: eps(dtype) * cond(X) above this and the route's answer has under two correct digits.
+ILL_CONDITIONED = 1e-2
+
+
+@dataclass(frozen=True)
+class Route:
+    """A named route of the lecture with its metadata; ``fit`` validates, runs and checks.
+
+    name, form ("vector" | "scalar"), iterative, dtype (the precision it computes in) and
+    max_predictors are the public contract. section and calls document it (README table);
+    lr_dtype is the precision the route applies the learning rate in (Keras optimizers keep
+    it in a float32 variable), which the exact-iterate oracle needs.
+    """
+
+    name: str
+    form: Literal["vector", "scalar"]
+    iterative: bool
+    dtype: Literal["float32", "float64"]
+    max_predictors: int | None
+    section: str
+    calls: str
+    impl: Callable[..., np.ndarray] = field(repr=False)
+    lr_dtype: Literal["float32", "float64"] = "float64"
+
+    def effective_lr(self, lr: float) -> float:
+        """The step size the route really takes for a requested lr."""
+        return float(np.dtype(self.lr_dtype).type(lr))
+
+    def fit(
+        self,
+        x: ArrayLike,
+        y: ArrayLike,
+        *,
+        init: ArrayLike | None = None,
+        lr: float | None = None,
+        epochs: int | None = None,
+        **options,
+    ) -> Fit:
+        """Fit y ~ b0 + x @ b; see the contract. Closed forms ignore init, lr and epochs."""
+        pb = problem(x, y, self.max_predictors, route=self.name)
+        return self.fit_problem(pb, init=init, lr=lr, epochs=epochs, **options)
+
+    def fit_problem(self, pb: Problem, *, init=None, lr=None, epochs=None, **options) -> Fit:
+        """``fit`` on an already validated :class:`Problem` (no second validation pass)."""
+        if self.max_predictors is not None and pb.p > self.max_predictors:
+            problem(pb.x, pb.y, self.max_predictors, route=self.name)  # raises the message
+        self._warn_if_ill_conditioned(pb)
+        with preserved_global_state():
+            if not self.iterative:
+                coef = self.impl(pb, **options)
+                if not np.isfinite(coef).all():
+                    raise ValueError(
+                        f"{self.name}: the solve produced non-finite coefficients "
+                        f"(cond(X) = {pb.condition_number:.3g} is beyond {self.dtype})"
+                    )
+                return Fit(np.asarray(coef, dtype=np.float64), 0, None)
+            b0, lr, epochs = check_init(init, pb.p), check_lr(lr), check_epochs(epochs)
+            log = LossLog(self.name, pb, lr, epochs)
+            coef = log.check_coef(self.impl(pb, b0, lr, epochs, log, **options))
+        return Fit(np.asarray(coef, dtype=np.float64), epochs, log.history)
+
+    def _warn_if_ill_conditioned(self, pb: Problem) -> None:
+        eps = float(np.finfo(self.dtype).eps)
+        if eps * pb.condition_number > ILL_CONDITIONED:
+            warnings.warn(
+                f"{self.name}: cond(X) = {pb.condition_number:.3g}, so {self.dtype} "
+                f"(eps {eps:.2g}) cannot resolve the coefficients; centre or rescale x, "
+                "or use a float64 route",
+                IllConditionedWarning,
+                stacklevel=3,
+            )

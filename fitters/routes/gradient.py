@@ -1,0 +1,58 @@
+"""Hand-written gradient descent: the derivative by hand (이론적 풀이 3) and by GradientTape."""
+
+from __future__ import annotations
+
+import numpy as np
+import tensorflow as tf
+
+from ..validation import Problem
+from ._loop import LossLog
+
+
+def analytic_gradient(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+    """이론적 풀이 3: b -= lr * (-2X'y + 2X'X b) / N, the derivative written by hand (float64)."""
+    X, y = tf.constant(pb.design), tf.constant(pb.y[:, None])
+    Xt, n = tf.transpose(X), pb.n
+    b = tf.constant(init[:, None])
+    for _ in range(epochs):
+        r = y - X @ b
+        log.record(tf.transpose(r) @ r / n)
+        slope = (-2 * Xt @ y + 2 * Xt @ X @ b) / n
+        b = b - lr * slope
+    return b.numpy()[:, 0]
+
+
+def tape_vector(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+    """GradientTape 풀이 1: one (p+1, 1) float64 Variable, loss (y-Xb)'(y-Xb)/N, assign_sub."""
+    X, y, n = tf.constant(pb.design), tf.constant(pb.y[:, None]), pb.n
+    beta = tf.Variable(init[:, None])
+    for _ in range(epochs):
+        with tf.GradientTape() as tape:
+            yhat = X @ beta
+            loss = tf.transpose(y - yhat) @ (y - yhat) / n
+        log.record(loss)
+        slope = tape.gradient(loss, beta)
+        beta.assign_sub(lr * slope)
+    return beta.numpy()[:, 0]
+
+
+def tape_scalar(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+    """GradientTape 풀이 2: b0, b1 as two float32 Variables, loss reduce_sum((y-yhat)^2)/N.
+
+    Data are cast to float32 once, so the whole computation is float32 whether or not NumPy
+    behaviour (which would promote float32 * float64 to float64) is switched on.
+    """
+    x = tf.constant(pb.x[:, 0], dtype=tf.float32)
+    y = tf.constant(pb.y, dtype=tf.float32)
+    n = pb.n
+    beta0 = tf.Variable(init[0], dtype=tf.float32)
+    beta1 = tf.Variable(init[1], dtype=tf.float32)
+    for _ in range(epochs):
+        with tf.GradientTape() as tape:
+            yhat = beta0 + x * beta1
+            loss = tf.reduce_sum((y - yhat) ** 2) / n
+        log.record(loss)
+        slope0, slope1 = tape.gradient(loss, [beta0, beta1])
+        beta0.assign_sub(lr * slope0)
+        beta1.assign_sub(lr * slope1)
+    return np.array([beta0.numpy(), beta1.numpy()], dtype=np.float64)
