@@ -7,7 +7,7 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from . import reference, toy  # noqa: E402
+from . import reference, tolerances, toy, validation  # noqa: E402
 from .core import DivergenceError, Fit, IllConditionedWarning  # noqa: E402
 from .data import lecture_dataset  # noqa: E402
 from .registry import ROUTES  # noqa: E402

@@ -39,7 +39,15 @@ from . import reference
 from .route import Route
 from .validation import Problem
 
-__all__ = ["Bound", "unit_roundoff", "gamma", "closed_form_bound", "trajectory_bound", "route_bound"]
+__all__ = [
+    "Bound",
+    "unit_roundoff",
+    "gamma",
+    "closed_form_bound",
+    "trajectory_bound",
+    "route_bound",
+    "loss_rtol",
+]
 
 
 def unit_roundoff(dtype) -> float:
@@ -127,3 +135,17 @@ def route_bound(route: Route, pb: Problem, init=None, lr=None, epochs=None) -> B
     if not route.iterative:
         return closed_form_bound(route, pb)
     return trajectory_bound(route, pb, check_init(init, pb.p), check_lr(lr), check_epochs(epochs))
+
+
+def loss_rtol(route: Route, pb: Problem, coef: np.ndarray) -> float:
+    """Relative error allowed in a route's loss L(b) = ||r||^2 / n at coefficients ``coef``.
+
+    Each residual r_i = y_i - X_i b carries gamma_{p+4} (|y_i| + |X_i| |b|) (p+2 roundings,
+    and the cast of the data to the route's dtype); squaring doubles the relative error and
+    the sum of n squares adds gamma_n:  2 gamma_{p+4} (||y|| + F ||b||) / ||r|| + gamma_n.
+    """
+    r = float(np.linalg.norm(pb.y - pb.design @ coef))
+    frob = float(np.sqrt(np.sum(pb.spectrum[0] ** 2)))
+    scale = float(np.linalg.norm(pb.y)) + frob * float(np.linalg.norm(coef))
+    g = gamma(pb.p + 4, route.dtype)
+    return (2 * g * scale / r if r > 0 else math.inf) + gamma(pb.n, route.dtype)

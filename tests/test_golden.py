@@ -1,0 +1,138 @@
+"""Every number the lecture printed, reproduced from the routes (contract: golden values)."""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import pytest
+
+import fitters
+from fitters.tolerances import closed_form_bound, loss_rtol, route_bound, unit_roundoff
+from fitters.validation import problem
+
+from . import golden
+
+pytestmark = pytest.mark.golden
+
+
+@functools.cache
+def lecture_problem():
+    return problem(*fitters.lecture_dataset())
+
+
+@functools.cache
+def default_fit(name: str) -> fitters.Fit:
+    """Each route's fit on the lecture data with the lecture's defaults, once per process."""
+    return fitters.ROUTES[name].fit(*fitters.lecture_dataset())
+
+
+def _slow_if_keras(name: str):
+    route = fitters.ROUTES[name]
+    marks = [pytest.mark.slow] if "Sequential" in route.calls else []
+    return pytest.param(name, marks=marks, id=name)
+
+
+ITERATIVE = [_slow_if_keras(n) for n, r in fitters.ROUTES.items() if r.iterative]
+CLOSED = [n for n, r in fitters.ROUTES.items() if not r.iterative]
+
+
+def test_lecture_dataset_is_the_lectures():
+    # shape, dtype and the construction y = 2.5 + 4x + 0.5 * randn with x = linspace(0, 1)
+    x, y = fitters.lecture_dataset()
+    assert x.shape == y.shape == (200,) and x.dtype == y.dtype == np.float64
+    np.testing.assert_array_equal(x, np.linspace(0, 1, 200))
+    noise = (y - 2.5 - 4 * x) / 0.5
+    assert abs(noise.mean()) < 4 / np.sqrt(200) and 0.7 < noise.std() < 1.3
+
+
+def test_lecture_dataset_is_fresh_and_repeatable():
+    # two calls give equal arrays that do not alias each other
+    (x1, y1), (x2, y2) = fitters.lecture_dataset(), fitters.lecture_dataset()
+    np.testing.assert_array_equal(y1, y2)
+    y1[0] = 99.0
+    assert fitters.lecture_dataset()[1][0] != 99.0
+
+
+@pytest.mark.parametrize("steps", [1, 2])
+@pytest.mark.parametrize("how", ["apply_gradients", "minimize"])
+def test_toy_first_steps(how, steps):
+    # 방법1/방법2: beta after one and two SGD steps, bit for bit in float32
+    beta = getattr(fitters.toy, how)(steps=steps)
+    assert np.float32(beta) == golden.TOY[steps], f"toy.{how} step {steps}: {beta!r}"
+    # and the arithmetic a reader can check: beta_k = 2 + (-10 - 2)(1 - lr/2)^k, so
+    # beta_1 = -10 + 6 lr = -9.99; each float32 step rounds at most 4 times (beta/2, -1,
+    # lr * slope, the subtraction), each by u32 * |beta| <= u32 * 10
+    exact = 2 + (-10 - 2) * (1 - 0.01 / 6 / 2) ** steps
+    assert abs(beta - exact) <= steps * 4 * unit_roundoff(np.float32) * 10
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", ["apply_gradients", "minimize"])
+def test_toy_10000_steps(how):
+    # 10000 steps: 1.9971251, bit for bit in float32
+    beta = getattr(fitters.toy, how)()
+    assert np.float32(beta) == golden.TOY[10000], f"toy.{how}: {beta!r}"
+
+
+def test_closed_form_scalar():
+    # 이론적 풀이 1 to the lecture's 17 digits, within the derived closed-form bound
+    route = fitters.ROUTES["closed_form_scalar"]
+    coef = default_fit("closed_form_scalar").coef
+    atol = closed_form_bound(route, lecture_problem()).atol
+    err = np.abs(coef - golden.CLOSED_FORM_SCALAR).max()
+    assert err <= atol, f"closed_form_scalar {coef!r}: error {err:.3g} > bound {atol:.3g}"
+
+
+@pytest.mark.parametrize("name", CLOSED)
+def test_normal_equation_printout(name):
+    # 이론적 풀이 2: [[2.58366721], [3.93303452]], printed with 8 decimals
+    coef = default_fit(name).coef
+    np.testing.assert_allclose(coef, golden.NORMAL_EQUATION, rtol=0, atol=golden.PRINTED_8_DECIMALS)
+
+
+def test_first_analytic_slope_and_step():
+    # 이론적 풀이 3: slope at (-5, 10) and step = 0.1 * slope, from one analytic_gradient step
+    x, y = fitters.lecture_dataset()
+    route = fitters.ROUTES["analytic_gradient"]
+    step = np.array([-5.0, 10.0]) - route.fit(x, y, lr=0.1, epochs=1).coef
+    slope = (np.array([-5.0, 10.0]) - route.fit(x, y, lr=0.5, epochs=1).coef) / 0.5
+    np.testing.assert_allclose(slope, golden.FIRST_SLOPE, rtol=0, atol=golden.PRINTED_8_DECIMALS)
+    np.testing.assert_allclose(step, golden.FIRST_STEP, rtol=0, atol=golden.PRINTED_8_DECIMALS)
+
+
+@pytest.mark.parametrize("name", ITERATIVE)
+def test_1000_epochs_reproduce_the_printout(name):
+    # every 1000-epoch route: float64 to the printed 8 decimals, float32 bit for bit
+    route = fitters.ROUTES[name]
+    fit = default_fit(name)
+    assert fit.epochs == 1000 and fit.loss_history.shape == (1000,)
+    if route.dtype == "float64":
+        np.testing.assert_allclose(
+            fit.coef, golden.GD_1000_FLOAT64, rtol=0, atol=golden.PRINTED_8_DECIMALS,
+            err_msg=f"{name}: 1000 epochs",
+        )
+    else:
+        np.testing.assert_array_equal(
+            fit.coef.astype(np.float32), golden.GD_1000_FLOAT32,
+            err_msg=f"{name}: float32 result differs from the lecture's printout; "
+            "test_1000_epochs_within_bound says whether it is still correct",
+        )
+
+
+@pytest.mark.parametrize("name", ITERATIVE)
+def test_1000_epochs_within_bound(name):
+    # the same runs against the exact 1000th iterate, within the derived rounding bound
+    route = fitters.ROUTES[name]
+    bound = route_bound(route, lecture_problem())
+    err = bound.error(default_fit(name).coef)
+    assert err <= bound.atol, f"{name}: ||b - b_1000|| = {err:.3g} > {bound.atol:.3g} ({bound.formula})"
+
+
+@pytest.mark.parametrize("name", ITERATIVE)
+def test_loss_history_starts_at_the_initial_loss(name):
+    # loss before step 1 is L(-5, 10) on the lecture data, in the route's precision
+    fit = default_fit(name)
+    expected = fitters.reference.mse(*fitters.lecture_dataset(), [-5.0, 10.0])
+    rtol = loss_rtol(fitters.ROUTES[name], lecture_problem(), np.array([-5.0, 10.0]))
+    assert abs(fit.loss_history[0] - expected) <= rtol * expected, f"{name}: {fit.loss_history[0]}"
