@@ -45,8 +45,9 @@ __all__ = [
     "gamma",
     "closed_form_bound",
     "trajectory_bound",
+    "gd_rounding_bound",
     "route_bound",
-    "loss_rtol",
+    "loss_atol",
 ]
 
 
@@ -99,7 +100,7 @@ def closed_form_error(pb: Problem, star: np.ndarray, dtype, *, gram: bool) -> fl
 def closed_form_bound(route: Route, pb: Problem) -> Bound:
     """Allowance for a closed-form route against ``reference.normal_equation``."""
     star, star_err = _star(pb)
-    gram = route.name != "normal_equation_solve"
+    gram = not route.stable_solve
     err = closed_form_error(pb, star, route.dtype, gram=gram)
     kind = "X'X" if gram else "QR"
     return Bound(star, err + star_err, f"{kind} perturbation bound in {route.dtype}")
@@ -110,7 +111,11 @@ def trajectory_bound(route: Route, pb: Problem, init: np.ndarray, lr: float, k: 
 
     The oracle uses ``route.effective_lr(lr)``, the step size the route really applies.
     """
-    lr_eff = route.effective_lr(lr)
+    return gd_rounding_bound(route.dtype, pb, init, route.effective_lr(lr), k)
+
+
+def gd_rounding_bound(dtype, pb: Problem, init: np.ndarray, lr_eff: float, k: int) -> Bound:
+    """``trajectory_bound`` for any k-step GD computed in ``dtype`` with step size ``lr_eff``."""
     star, star_err = _star(pb)
     expected = reference.gd_iterate(pb, None, init, lr_eff, k)
     lam = pb.hessian_eigenvalues
@@ -119,8 +124,8 @@ def trajectory_bound(route: Route, pb: Problem, init: np.ndarray, lr: float, k: 
     big_b = float(np.linalg.norm(star)) + dist * max(1.0, rho**k)
     frob = float(np.sqrt(np.sum(pb.spectrum[0] ** 2)))
     norm_y = float(np.linalg.norm(pb.y))
-    u_p = unit_roundoff(route.dtype)
-    dg = 4.0 / pb.n * gamma(pb.n + pb.p + 4, route.dtype) * (frob * big_b + norm_y) * frob
+    u_p = unit_roundoff(dtype)
+    dg = 4.0 / pb.n * gamma(pb.n + pb.p + 4, dtype) * (frob * big_b + norm_y) * frob
     grad = float(lam[0]) * dist * max(1.0, rho**k)
     delta = u_p * (big_b + lr_eff * grad) + lr_eff * dg
     s_k = float(k) if rho == 1.0 else (1.0 - rho**k) / (1.0 - rho)
@@ -137,15 +142,21 @@ def route_bound(route: Route, pb: Problem, init=None, lr=None, epochs=None) -> B
     return trajectory_bound(route, pb, check_init(init, pb.p), check_lr(lr), check_epochs(epochs))
 
 
-def loss_rtol(route: Route, pb: Problem, coef: np.ndarray) -> float:
-    """Relative error allowed in a route's loss L(b) = ||r||^2 / n at coefficients ``coef``.
+def loss_atol(route: Route, pb: Problem, coef: np.ndarray) -> float:
+    """Absolute error allowed in a route's loss L(b) = ||r||^2 / n at coefficients ``coef``.
 
     Each residual r_i = y_i - X_i b carries gamma_{p+4} (|y_i| + |X_i| |b|) (p+2 roundings,
-    and the cast of the data to the route's dtype); squaring doubles the relative error and
-    the sum of n squares adds gamma_n:  2 gamma_{p+4} (||y|| + F ||b||) / ||r|| + gamma_n.
+    and the cast of the data to the route's dtype), so ||dr|| <= d = gamma_{p+4} (||y|| + F ||b||);
+    then | ||r+dr||^2 - ||r||^2 | <= 2 ||r|| d + d^2, and the sum of n squares adds gamma_n:
+        (2 ||r|| d + d^2 + gamma_n (||r|| + d)^2) / n.
+    A route on sufficient statistics expands the square instead; each of its three terms
+    carries gamma_{n+p+2} of its size: gamma (||y||^2 + 2 ||b|| ||X'y|| + F^2 ||b||^2) / n.
     """
     r = float(np.linalg.norm(pb.y - pb.design @ coef))
     frob = float(np.sqrt(np.sum(pb.spectrum[0] ** 2)))
-    scale = float(np.linalg.norm(pb.y)) + frob * float(np.linalg.norm(coef))
-    g = gamma(pb.p + 4, route.dtype)
-    return (2 * g * scale / r if r > 0 else math.inf) + gamma(pb.n, route.dtype)
+    d = gamma(pb.p + 4, route.dtype) * (float(np.linalg.norm(pb.y)) + frob * float(np.linalg.norm(coef)))
+    if route.sufficient_statistics:
+        nb = float(np.linalg.norm(coef))
+        terms = float(pb.y @ pb.y) + 2 * nb * float(np.linalg.norm(pb.design.T @ pb.y)) + (frob * nb) ** 2
+        return gamma(pb.n + pb.p + 2, route.dtype) * terms / pb.n
+    return (2 * r * d + d * d + gamma(pb.n, route.dtype) * (r + d) ** 2) / pb.n

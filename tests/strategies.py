@@ -39,6 +39,8 @@ class LinearDataset:
     coef_true: np.ndarray
     noise: float
     layout: str
+    offset: float
+    scale: float
     problem: Problem = field(repr=False, compare=False)
 
     @property
@@ -53,7 +55,7 @@ class LinearDataset:
         """One line a failure message can carry: n, p, cond(X), how x was drawn."""
         return (
             f"n={self.n} p={self.p} cond(X)={self.problem.condition_number:.3g} "
-            f"x={self.layout} noise={self.noise:g} coef_true={np.round(self.coef_true, 4)}"
+            f"x={self.offset:+g}{self.scale:+g}*{self.layout} noise={self.noise:g} coef_true={np.round(self.coef_true, 4)}"
         )
 
 
@@ -100,7 +102,7 @@ def linear_datasets(
     except ValueError:  # constant or collinear draw (duplicated layout, tiny n): not this test's job
         assume(False)
     assume(pb.condition_number <= max_condition)
-    return LinearDataset(x if p > 1 else x[:, 0], y, coef, noise, f"{layout}*{scale:g}{offset:+g}", pb)
+    return LinearDataset(x if p > 1 else x[:, 0], y, coef, noise, layout, offset, scale, pb)
 
 
 def stable_learning_rates(pb: Problem, *, min_fraction: float = 0.05, max_fraction: float = 0.95):

@@ -29,7 +29,7 @@ SCRIPT = textwrap.dedent(
     y2 = 1.0 - 2.0 * x2[:, 0] + 0.5 * x2[:, 1] + 0.1 * rng.standard_normal(50)
     out = {"data": [x.tolist(), y.tolist()]}
     for name, route in fitters.ROUTES.items():
-        epochs = 3 if "Sequential" in route.calls else 25
+        epochs = 3 if route.slow else 25
         out[name] = route.fit(x, y, epochs=epochs).coef.tolist()
         if route.max_predictors is None:
             out[name + "/p=2"] = route.fit(x2, y2, epochs=epochs).coef.tolist()
