@@ -2,16 +2,43 @@
 
 - TF <= 2.15 ships Keras 2 as ``tf.keras``; its optimizers have ``minimize``.
 - TF >= 2.16 ships Keras 3 as ``tf.keras``; its optimizers have no ``minimize``. The Keras 2
-  stack lives on as the ``tf_keras`` package (same version as TensorFlow), and is what the
-  lecture's ``opt.minimize`` routes need there.
+  stack lives on as the ``tf_keras`` package (same version as TensorFlow, published from
+  TF 2.15 on), and is what the lecture's ``opt.minimize`` routes need there.
+- TF 2.12 has no dtype-conversion mode (``ops.get_dtype_conversion_mode``, TF >= 2.14):
+  NumPy-style promotion is the boolean ``ops._numpy_style_type_promotion`` there.
+
+Everything else the routes call (``GradientTape``, ``Variable.assign_sub``, ``apply_gradients``
+on a ``tf.Variable``, ``keras.Input``, ``Dense(dtype=...)``, ``Sequential.fit``, the MSE losses)
+runs unchanged on TF 2.12, 2.15, 2.16 and 2.21; ``docs/compat.md`` is the evidence, generated
+by ``tox -m compat``.
+
+The errors the lecture shows for ``opt.minimize(loss_fn, beta)`` are pinned per TensorFlow
+version in :data:`PITFALLS`, as each version really raises them.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from types import ModuleType
 
 import tensorflow as tf
+
+
+def _parse_version(text: str) -> tuple[int, int]:
+    match = re.match(r"(\d+)\.(\d+)", text)
+    if match is None:  # pragma: no cover - every TF release has a major.minor
+        raise ValueError(f"cannot read a version from {text!r}")
+    return int(match.group(1)), int(match.group(2))
+
+
+#: (major, minor) of the TensorFlow this process runs.
+TF_VERSION: tuple[int, int] = _parse_version(tf.__version__)
+
+
+def tf_minor() -> str:
+    """``"2.12"``, ``"2.21"``...: the TensorFlow release line, the key of :data:`PITFALLS`."""
+    return f"{TF_VERSION[0]}.{TF_VERSION[1]}"
 
 
 def has_minimize(optimizer_class: type) -> bool:
@@ -25,10 +52,25 @@ def keras() -> ModuleType:
     return tf.keras
 
 
+def _module_version(module: ModuleType) -> str | None:
+    version = getattr(module, "__version__", None)
+    if version is None and callable(getattr(module, "version", None)):
+        version = module.version()
+    return None if version is None else str(version)
+
+
 def keras_major() -> int:
-    """Major version of ``tf.keras``: 2 up to TF 2.15, 3 from TF 2.16."""
-    version = getattr(tf.keras, "__version__", None) or tf.keras.version()
-    return int(str(version).split(".")[0])
+    """Major version of ``tf.keras``: 2 up to TF 2.15, 3 from TF 2.16.
+
+    TF 2.15's lazily loaded ``tf.keras`` carries no ``__version__``; the ``keras`` package
+    it loads from does.
+    """
+    version = _module_version(keras())
+    if version is None:
+        import keras as keras_package
+
+        version = keras_package.__version__
+    return _parse_version(version)[0]
 
 
 @functools.cache
@@ -38,13 +80,139 @@ def minimize_keras() -> ModuleType:
 
     Raises ImportError with the fix when neither has it.
     """
-    if has_minimize(tf.keras.optimizers.SGD):
-        return tf.keras
+    if has_minimize(keras().optimizers.SGD):
+        return keras()
     try:
         import tf_keras
-    except ImportError as exc:  # pragma: no cover - tf_keras is a declared dependency
+    except ImportError as exc:
         raise ImportError(
-            f"tf.keras {tf.keras.__name__} (TensorFlow {tf.__version__}) optimizers have no "
-            "minimize(); install the matching Keras 2 package: pip install tf_keras"
+            f"tf.keras {keras_major()} (TensorFlow {tf.__version__}) optimizers have no "
+            "minimize(); install the matching Keras 2 package: "
+            f"pip install 'tf_keras~={tf_minor()}.0'"
         ) from exc
     return tf_keras
+
+
+#: What each route needs beyond TensorFlow itself (keys of ``_FEATURES``).
+ROUTE_NEEDS: dict[str, tuple[str, ...]] = {
+    "minimize_vector": ("optimizer.minimize",),
+    "minimize_scalar": ("optimizer.minimize",),
+    "toy.minimize": ("optimizer.minimize",),
+}
+
+
+def _has_minimize_keras() -> str | None:
+    try:
+        minimize_keras()
+    except ImportError as exc:
+        return str(exc)
+    return None
+
+
+_FEATURES = {"optimizer.minimize": _has_minimize_keras}
+
+
+def unavailable(route_name: str) -> str | None:
+    """Why ``route_name`` (a route, or ``"toy.minimize"``) cannot run on this TensorFlow
+    (``"not available on TF 2.16: ..."``), or None when it can. Tests turn the reason into a
+    skip; the compatibility table prints it.
+    """
+    for feature in ROUTE_NEEDS.get(route_name, ()):
+        problem = _FEATURES[feature]()
+        if problem is not None:
+            return f"not available on TF {tf_minor()}: {problem}"
+    return None
+
+
+def keras_modules() -> list[ModuleType]:
+    """Every distinct Keras this process has loaded whose global state a route could touch:
+    ``tf.keras``, the ``keras`` package (the same on TF <= 2.15 and by default on >= 2.16)
+    and ``tf_keras`` if imported."""
+    import sys
+
+    found: list[ModuleType] = [keras()]
+    for name in ("keras", "tf_keras"):
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "backend"):
+            found.append(module)
+    distinct: list[ModuleType] = []
+    for module in found:
+        floatx = getattr(module.backend, "floatx", None)
+        if floatx is not None and all(other.backend.floatx is not floatx for other in distinct):
+            distinct.append(module)
+    return distinct
+
+
+def dtype_promotion_state() -> tuple[str, object]:
+    """A snapshot of TensorFlow's dtype promotion switch, for :func:`restore_dtype_promotion`.
+
+    TF >= 2.14: the conversion mode (``PromoMode``) that ``tnp.experimental_enable_numpy_behavior``
+    sets. TF <= 2.13: the boolean ``ops._numpy_style_type_promotion``.
+    """
+    from tensorflow.python.framework import ops
+
+    if hasattr(ops, "get_dtype_conversion_mode"):
+        return ("mode", ops.get_dtype_conversion_mode())
+    return ("numpy_style", getattr(ops, "_numpy_style_type_promotion", False))
+
+
+def restore_dtype_promotion(state: tuple[str, object]) -> None:
+    """Put back what :func:`dtype_promotion_state` saw (the setters take only names)."""
+    from tensorflow.python.framework import ops
+
+    kind, value = state
+    if kind == "mode":
+        ops._dtype_conversion_mode = value
+    else:
+        ops._numpy_style_type_promotion = value
+
+
+# --- the lecture's pitfall, pinned per version --------------------------------------------
+#
+# ``opt.minimize(loss_fn, beta)`` with a bare Variable, as the lecture calls it, on
+#   - "tf.keras": the optimizer the lecture wrote, ``tf.keras.optimizers.SGD``;
+#   - "keras2":   the Keras 2 optimizer the minimize routes use (:func:`minimize_keras`).
+# and with ``[beta]`` ("list"), the working form. A value is (exception type, message text that
+# str(error) contains), or None when the call works. Measured by tools/compat_probe.py on each
+# version of the matrix; a TensorFlow that raises differently turns the pitfall tests red.
+
+_SCALAR = (TypeError, "Cannot iterate over a scalar tensor.")
+_VECTOR = (
+    AttributeError,
+    "'tensorflow.python.framework.ops.EagerTensor' object has no attribute '_unique_id'",
+)
+_NO_MINIMIZE = (AttributeError, "'SGD' object has no attribute 'minimize'")
+
+_KERAS2 = {"scalar": _SCALAR, "vector": _VECTOR, "list": None}
+_KERAS3 = {"scalar": _NO_MINIMIZE, "vector": _NO_MINIMIZE, "list": _NO_MINIMIZE}
+
+#: PITFALLS[tf minor][optimizer][kind] -> (exception type, message) or None (works).
+PITFALLS: dict[str, dict[str, dict[str, tuple[type[BaseException], str] | None]]] = {
+    "2.12": {"tf.keras": _KERAS2, "keras2": _KERAS2},  # Keras 2.12: the lecture's errors
+    "2.15": {"tf.keras": _KERAS2, "keras2": _KERAS2},  # Keras 2.15 and tf_keras 2.15: same
+    "2.16": {"tf.keras": _KERAS3, "keras2": _KERAS2},  # Keras 3.3: no minimize at all
+    "2.21": {"tf.keras": _KERAS3, "keras2": _KERAS2},  # Keras 3.15, tf_keras 2.21
+}
+
+PITFALL_OPTIMIZERS = ("tf.keras", "keras2")
+PITFALL_KINDS = ("scalar", "vector", "list")
+
+
+def pitfall_version() -> str:
+    """The :data:`PITFALLS` key for this TensorFlow: its own line if measured, else the nearest
+    measured one below it (a newer TF is expected to behave as the newest measured one until
+    the matrix says otherwise)."""
+    measured = sorted(PITFALLS, key=_parse_version)
+    below = [v for v in measured if _parse_version(v) <= TF_VERSION]
+    return below[-1] if below else measured[0]
+
+
+def pitfall(optimizer: str, kind: str) -> tuple[type[BaseException], str] | None:
+    """The pinned outcome of the lecture's ``opt.minimize`` call on this TensorFlow."""
+    return PITFALLS[pitfall_version()][optimizer][kind]
+
+
+def pitfall_optimizer(optimizer: str, lr: float):
+    """The SGD the pitfall is about: ``tf.keras``'s (the lecture's) or the Keras 2 one."""
+    module = keras() if optimizer == "tf.keras" else minimize_keras()
+    return module.optimizers.SGD(lr)

@@ -1,7 +1,9 @@
 """The float64 oracles every route is checked against.
 
 normal_equation: b* = argmin ||y - Xb||^2 by LAPACK least squares (SVD based, never an
-explicit inverse), so its error is about eps64 * cond(X) rather than eps64 * cond(X)^2.
+explicit inverse) on the centred predictors with unit-norm columns, so its error is about
+eps64 * cond(XS) (XS: X with unit columns) rather than eps64 * cond(X)^2, and a large offset
+in x (which inflates cond(X) by offset^2 / spread) costs no more than the data's own rounding.
 
 gd_iterate: full-batch gradient descent on L(b) = ||y - Xb||^2 / n has gradient
 H (b - b*) with H = 2X'X/n, so b_k = b* + (I - lr H)^k (b_0 - b*) exactly. With
@@ -16,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .validation import Problem, check_init, check_lr, problem
+from .validation import Problem, check_epochs, check_init, check_lr, problem
 
 __all__ = [
     "normal_equation",
@@ -32,16 +34,30 @@ def _problem(x, y) -> Problem:
 
 
 def normal_equation(x: ArrayLike, y: ArrayLike | None = None) -> np.ndarray:
-    """float64 coefficients [b0, b1, ..., bp] minimizing the MSE (numpy.linalg.lstsq)."""
+    """float64 coefficients [b0, b1, ..., bp] minimizing the MSE (numpy.linalg.lstsq).
+
+    Solved on Z = [1/sqrt(n), (x - m) / d] (m: column means, d: norms of x - m), which spans
+    the same space as X = [1 x]: b_j = c_j / d_j, b0 = c_0 / sqrt(n) - m'b. Z has unit-norm,
+    nearly orthogonal columns, so lstsq's error is eps * cond(Z) ~ eps * cond(XS); on X itself
+    an offset of 1e7 in x (cond(X) ~ 1e14) made lstsq's cutoff drop a direction and return a
+    minimum-norm answer with no correct digit (tests/test_conditioning.py).
+    """
     pb = _problem(x, y)
-    coef, *_ = np.linalg.lstsq(pb.design, pb.y, rcond=None)
-    return coef
+    shift = pb.x.mean(axis=0)
+    z = np.empty((pb.n, pb.p + 1))
+    z[:, 0] = 1.0 / np.sqrt(pb.n)
+    np.subtract(pb.x, shift, out=z[:, 1:])
+    scale = np.linalg.norm(z[:, 1:], axis=0)
+    z[:, 1:] /= scale
+    c, *_ = np.linalg.lstsq(z, pb.y, rcond=None)
+    slopes = c[1:] / scale
+    return np.concatenate([[c[0] / np.sqrt(pb.n) - shift @ slopes], slopes])
 
 
 def contraction_factor(x: ArrayLike, y: ArrayLike | None, lr: float) -> float:
     """rho = max_i |1 - lr * lambda_i(H)|: the error shrinks by at least rho per step."""
     lam = _problem(x, y).hessian_eigenvalues
-    return float(np.max(np.abs(1.0 - lr * lam)))
+    return float(np.max(np.abs(1.0 - check_lr(lr) * lam)))
 
 
 def gd_iterate(x: ArrayLike, y: ArrayLike | None, init: ArrayLike, lr: float, k: int) -> np.ndarray:
@@ -52,8 +68,7 @@ def gd_iterate(x: ArrayLike, y: ArrayLike | None, init: ArrayLike, lr: float, k:
     overflows float64 (lr far above 2/lambda_max).
     """
     pb = _problem(x, y)
-    if k < 0:
-        raise ValueError(f"k must be >= 0, got {k}")
+    k = check_epochs(k, "k")
     b0 = check_init(init, pb.p)
     lr = check_lr(lr)
     star = normal_equation(pb)
@@ -66,6 +81,7 @@ def gd_error_bound(x: ArrayLike, y: ArrayLike | None, init: ArrayLike, lr: float
     """Bound on ||b_k - b*||_2 after k steps: rho^k * ||b_0 - b*||_2 (rho: contraction_factor)."""
     pb = _problem(x, y)
     b0 = check_init(init, pb.p)
+    k = check_epochs(k, "k")
     rho = contraction_factor(pb, None, check_lr(lr))
     return float(rho**k * np.linalg.norm(b0 - normal_equation(pb)))
 
@@ -73,5 +89,5 @@ def gd_error_bound(x: ArrayLike, y: ArrayLike | None, init: ArrayLike, lr: float
 def mse(x: ArrayLike, y: ArrayLike | None, coef: ArrayLike) -> float:
     """L(b) = ||y - Xb||^2 / n in float64."""
     pb = _problem(x, y)
-    r = pb.y - pb.design @ np.asarray(coef, dtype=np.float64)
+    r = pb.y - pb.design @ check_init(coef, pb.p, name="coef")
     return float(r @ r / pb.n)

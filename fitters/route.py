@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -101,6 +102,9 @@ class Route:
         power = 1 if self.stable_solve else 2
         if eps * kappa**power > ILL_CONDITIONED:
             squared = "" if power == 1 else "^2"
+            level, frame = 1, sys._getframe()  # attribute the warning to the caller of fitters
+            while frame is not None and frame.f_globals.get("__name__", "").startswith("fitters"):
+                level, frame = level + 1, frame.f_back
             warnings.warn(
                 f"{self.name}: cond(X) = {kappa:.3g} (columns scaled to unit norm), so "
                 f"{self.dtype} (eps {eps:.2g} * cond{squared} = {eps * kappa**power:.2g}) "
@@ -108,5 +112,5 @@ class Route:
                 "predictors, or use a float64 route"
                 + ("" if self.stable_solve else " that does not form X'X (normal_equation_solve)"),
                 IllConditionedWarning,
-                stacklevel=3,
+                stacklevel=level,
             )

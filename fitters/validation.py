@@ -4,26 +4,45 @@ Everything a route receives has passed through :func:`problem`; every error name
 wrong and what to do. Data are converted to float64 once here; each route then casts to its own
 dtype (see the route table), so float32 data given to a float64 route are upcast exactly and
 float64 data given to a float32 route are rounded to float32, as documented in the README.
+
+Copies: float64, C-contiguous input is used as is (no copy); anything else is converted once.
+Validation itself never forms the n x (p+1) design matrix: the finiteness, magnitude and
+constant-column checks read the column minima and maxima, and the R factor of X = [1 x]
+(from which the condition number, the Hessian's eigenvalues and the identifiability test
+come) is accumulated over row blocks of at most ``BLOCK_ROWS`` rows (TSQR), so its working
+memory is independent of n. ``Problem.design`` is formed only when a route asks for it.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 
 __all__ = ["Problem", "problem", "check_init", "check_lr", "check_epochs"]
 
+#: rows per block of the blocked QR of the design (bounded working memory for any n)
+BLOCK_ROWS = 1 << 16
+
+_EPS = float(np.finfo(np.float64).eps)
+_HUGE = float(np.finfo(np.float64).max)
+_TINY = float(np.finfo(np.float64).tiny)
+
 
 @dataclass(frozen=True, eq=False)
 class Problem:
-    """A validated regression problem: x (n, p) and y (n,), float64, finite, identifiable."""
+    """A validated regression problem: x (n, p) and y (n,), float64, finite, identifiable.
+
+    ``r`` (optional) is the (p+1, p+1) upper-triangular R of the design X = [1 x] = QR,
+    computed once by :func:`problem`; it is recomputed from x when absent.
+    """
 
     x: np.ndarray
     y: np.ndarray
+    r: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def n(self) -> int:
@@ -35,7 +54,7 @@ class Problem:
 
     @cached_property
     def design(self) -> np.ndarray:
-        """X = [1 x], shape (n, p+1), float64."""
+        """X = [1 x], shape (n, p+1), float64 (formed on first use, then cached)."""
         design = np.empty((self.n, self.p + 1))
         design[:, 0] = 1.0
         design[:, 1:] = self.x
@@ -63,7 +82,7 @@ class Problem:
         From the SVD of the small R of X = QR, so H = 2X'X/n = V diag(2 s^2/n) V' is known
         to float64 accuracy even when X'X itself would square away the small eigenvalues.
         """
-        r = np.linalg.qr(self.design, mode="r")
+        r = self.r if self.r is not None else design_r(self.x)
         _, s, vt = np.linalg.svd(r)
         return s, vt.T
 
@@ -83,46 +102,95 @@ class Problem:
         s = self.spectrum[0]
         return math.inf if s[-1] == 0 else float(s[0] / s[-1])
 
+    @cached_property
+    def scaled_condition_number(self) -> float:
+        """cond_2(X S), S = diag(1 / ||X_j||): the condition number of X with unit columns.
+
+        This is the one that governs rounding (van der Sluis: within sqrt(p+1) of the best
+        column scaling). Householder QR is column-wise backward stable, so a QR solve errs by
+        about eps * cond(XS); forming X'X (or iterating on its gradient) squares it. A large
+        offset in x inflates cond(X) ~ offset^2 / spread but cond(XS) only ~ offset / spread.
+        """
+        r = self.r if self.r is not None else design_r(self.x)
+        s = np.linalg.svd(r / np.linalg.norm(r, axis=0), compute_uv=False)
+        return math.inf if s[-1] == 0 else float(s[0] / s[-1])
+
+
+def design_r(x: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
+    """The R of X = [1 x] = QR, (p+1, p+1), by Householder QR over row blocks (TSQR).
+
+    The predictors are shifted by ``shift`` (default: their mean) so that the blocks hold
+    [1, x - shift], whose columns are of the size of the spread of x rather than its offset;
+    stacking [R_so_far; block] and re-factorizing keeps the working memory at
+    BLOCK_ROWS x (p+1) whatever n is. The shift is undone exactly on R:
+    [1 x] = [1, x - m] T with T = [[1, m'], [0, I]], so R = R_c T, i.e. R[:, j] += m_j R[:, 0].
+    The result is as accurate as one Householder QR of X (backward error ~ eps ||X||).
+    """
+    n, p = x.shape
+    shift = x.mean(axis=0) if shift is None else shift
+    r = np.empty((0, p + 1))
+    block = np.empty((min(n, BLOCK_ROWS), p + 1))
+    block[:, 0] = 1.0
+    for start in range(0, n, BLOCK_ROWS):
+        rows = min(n, start + BLOCK_ROWS) - start
+        np.subtract(x[start : start + rows], shift, out=block[:rows, 1:])
+        r = np.linalg.qr(np.concatenate([r, block[:rows]]), mode="r")
+    r[:, 1:] += np.outer(r[:, 0], shift)
+    return r
+
 
 def _as_float_array(value, name: str) -> np.ndarray:
     try:
         arr = np.asarray(value)
     except Exception as exc:  # e.g. ragged nested lists
         raise ValueError(f"{name} could not be read as an array: {exc}") from exc
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise ValueError(
+            f"{name} must be real, got complex dtype {arr.dtype}; pass the real part explicitly"
+        )
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise ValueError(
             f"{name} must hold real numbers, got dtype {arr.dtype}; "
             "convert it with numpy.asarray(..., dtype=float) first"
         )
-    if np.issubdtype(arr.dtype, np.complexfloating):
-        raise ValueError(f"{name} must be real, got complex dtype {arr.dtype}")
     return arr.astype(np.float64, copy=False)
+
+
+def _first_nonfinite(arr: np.ndarray) -> tuple[int, ...]:
+    return tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
 
 
 def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Problem:
     """Validate (x, y) and return a :class:`Problem`; raise ``ValueError`` naming the problem.
 
     Accepts x of shape (n,) or (n, p), y of shape (n,) or (n, 1) (the lecture's column y),
-    integer or float dtypes. Rejects NaN/inf, mismatched lengths, too few rows, constant or
-    collinear predictors (a coefficient that the data cannot identify).
+    integer, boolean or float dtypes. Rejects non-numeric data, empty arrays, 0-d and 3-d
+    arrays, NaN/inf, mismatched lengths, too few rows, values so large (or a spread so small)
+    that X'X over- or underflows float64, and constant or collinear predictors (a coefficient
+    that the data cannot identify).
     """
     xa = _as_float_array(x, "x")
     ya = _as_float_array(y, "y")
     if xa.ndim == 1:
         xa = xa[:, None]
     elif xa.ndim != 2:
-        raise ValueError(f"x must have shape (n,) or (n, p), got shape {xa.shape}")
+        raise ValueError(f"x must have shape (n,) or (n, p), got a {xa.ndim}-d array of shape {xa.shape}")
     if ya.ndim == 2 and ya.shape[1] == 1:
         ya = ya[:, 0]
     elif ya.ndim != 1:
         raise ValueError(
-            f"y must have shape (n,) or (n, 1) (one response), got shape {ya.shape}"
+            f"y must have shape (n,) or (n, 1) (one response), got a {ya.ndim}-d array of "
+            f"shape {ya.shape}; fit each response column separately"
         )
     n, p = xa.shape
+    if n == 0 or ya.shape[0] == 0:
+        raise ValueError(
+            f"x and y must not be empty: x has {n} rows, y has {ya.shape[0]}; "
+            "need at least 2 observations"
+        )
     if ya.shape[0] != n:
-        raise ValueError(f"x and y have different lengths: x has {n} rows, y has {ya.shape[0]}")
+        hint = "; x looks like a row vector, pass x.T" if n == 1 and p == ya.shape[0] else ""
+        raise ValueError(f"x and y have different lengths: x has {n} rows, y has {ya.shape[0]}{hint}")
     if p == 0:
         raise ValueError("x has no predictor columns (shape (n, 0))")
     if max_predictors is not None and p > max_predictors:
@@ -134,58 +202,94 @@ def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Prob
         raise ValueError(
             f"need at least {max(p + 1, 2)} observations to fit {p + 1} coefficients, got n={n}"
         )
-    for name, arr in (("x", xa), ("y", ya)):
-        finite = np.isfinite(arr)
-        if not finite.all():
-            where = np.argwhere(~finite)[0]
+    # min/max propagate NaN and expose +-inf: all finite extremes <=> all values finite
+    lo, hi = xa.min(axis=0), xa.max(axis=0)
+    ylo, yhi = float(ya.min()), float(ya.max())
+    for name, arr, extremes in (("x", xa, (lo, hi)), ("y", ya, (ylo, yhi))):
+        if not np.isfinite(extremes).all():
             raise ValueError(
-                f"{name} contains NaN or infinity (first at index {tuple(int(i) for i in where)}); "
+                f"{name} contains NaN or infinity (first at index {_first_nonfinite(arr)}); "
                 "remove or impute those rows"
             )
-    _check_identifiable(xa)
-    return Problem(np.ascontiguousarray(xa), np.ascontiguousarray(ya))
-
-
-def _check_identifiable(x: np.ndarray) -> None:
-    """Raise if X'X is singular, naming the first coefficient the data cannot identify.
-
-    A predictor is constant (max == min) -> its slope is confounded with the intercept.
-    Otherwise the centred, unit-scaled predictors are QR-factorized; the first |R_jj| at or
-    below max|R_ii| * max(n, p) * eps (numpy.linalg.matrix_rank's rule) marks b_j as a linear
-    combination of the earlier predictors.
-    """
-    lo, hi = x.min(axis=0), x.max(axis=0)
-    for j in range(x.shape[1]):
+    # X'X, X'y, y'y hold sums of n products: they must fit in float64
+    limits = {"x": math.sqrt(_HUGE / (n * (p + 1))), "y": math.sqrt(_HUGE / n)}
+    for name, big in (("x", float(np.max(np.maximum(-lo, hi)))), ("y", max(-ylo, yhi))):
+        limit = limits[name]
+        if big >= limit:
+            raise ValueError(
+                f"{name} is too large in magnitude (|{name}| up to {big:.3g}): sums of n={n} "
+                f"squares overflow float64 beyond {limit:.3g}; rescale {name} "
+                "(e.g. divide by its standard deviation)"
+            )
+    for j in range(p):
         if lo[j] == hi[j]:
             raise ValueError(
                 f"coefficient b{j + 1} is not identifiable: predictor x{j + 1} is constant "
                 f"(every value is {lo[j]:g}), so X'X is singular"
             )
-    if x.shape[1] == 1:
-        return
-    centred = x - x.mean(axis=0)
-    centred /= np.linalg.norm(centred, axis=0)
-    diag = np.abs(np.diag(np.linalg.qr(centred, mode="r")))
-    tol = diag.max() * max(x.shape) * np.finfo(np.float64).eps
-    for j in range(x.shape[1]):
-        if diag[j] <= tol:
+    shift = (lo + hi) / 2.0  # centre of the range: keeps the blocks at the size of the spread
+    r = design_r(xa, shift)
+    _check_identifiable(r, n)
+    pb = Problem(np.ascontiguousarray(xa), np.ascontiguousarray(ya), r)
+    lam_min = float(pb.hessian_eigenvalues[-1])
+    if not lam_min >= _TINY:
+        raise ValueError(
+            f"x varies too little in magnitude (spread down to {float(np.min(hi - lo)):.3g}): "
+            "X'X underflows float64; rescale x (e.g. divide by its standard deviation)"
+        )
+    return pb
+
+
+def _check_identifiable(r: np.ndarray, n: int) -> None:
+    """Raise if X'X is singular, naming the first coefficient the data cannot identify.
+
+    With X = [1 x] = QR, R22 = R[1:, 1:] is the R of the centred predictors x - mean(x), and
+    |R22_jj| / ||R22[:, j]|| is the sine of the angle between centred x_j and the span of
+    the intercept and x_1..x_{j-1}. The data determine that angle only down to their own
+    rounding: each x_ij is stored to u|x_ij|, a perturbation of size u ||x_j|| against a
+    centred column of size ||x_j - mean|| (= ||R22[:, j]||), and the centring and the blocked
+    QR add a few roundings per entry. So b_j is not identifiable when
+
+        |R22_jj| / ||R22[:, j]||  <=  (p + 1 + sqrt(n)) eps ||x_j|| / ||x_j - mean(x_j)||,
+
+    with ||x_j|| = ||R[:, j]||. Nearly collinear predictors above that floor are identifiable
+    (and ill-conditioned: the routes warn, see ``Route``).
+    """
+    r22 = r[1:, 1:]
+    p = r22.shape[0]
+    if p == 1:
+        return  # a single non-constant predictor is always identifiable
+    centred = np.linalg.norm(r22, axis=0)
+    whole = np.linalg.norm(r[:, 1:], axis=0)
+    sine = np.abs(np.diag(r22)) / centred
+    floor = (p + 1 + math.sqrt(n)) * _EPS * whole / centred
+    for j in range(p):
+        if sine[j] <= floor[j]:
+            earlier = "the intercept" + (f" and x1..x{j}" if j > 1 else " and x1")
             raise ValueError(
                 f"coefficient b{j + 1} is not identifiable: predictor x{j + 1} is a linear "
-                f"combination of the intercept and x1..x{j} (collinear), so X'X is singular"
+                f"combination of {earlier} (collinear), so X'X is singular; drop x{j + 1} "
+                "or combine the collinear predictors"
             )
 
 
-def check_init(init, p: int) -> np.ndarray:
-    """Starting coefficients: the lecture's (-5, 10) for p == 1, zeros otherwise."""
+def check_init(init, p: int, name: str = "init") -> np.ndarray:
+    """Starting coefficients: the lecture's (-5, 10) for p == 1, zeros otherwise.
+
+    Any array-like of p+1 finite reals (integers included, as the lecture's
+    ``tnp.array([-5, 10])``), flat or as a (p+1, 1) column, intercept first.
+    """
     if init is None:
+        if name != "init":
+            raise ValueError(f"{name} must hold p+1 = {p + 1} coefficients, got None")
         return np.array([-5.0, 10.0]) if p == 1 else np.zeros(p + 1)
-    arr = _as_float_array(init, "init").reshape(-1)
+    arr = _as_float_array(init, name).reshape(-1)
     if arr.shape != (p + 1,):
         raise ValueError(
-            f"init must hold p+1 = {p + 1} coefficients (intercept first), got {arr.size}"
+            f"{name} must hold p+1 = {p + 1} coefficients (intercept first), got {arr.size}"
         )
     if not np.isfinite(arr).all():
-        raise ValueError("init contains NaN or infinity")
+        raise ValueError(f"{name} contains NaN or infinity: {arr}")
     return arr
 
 
@@ -194,19 +298,19 @@ def check_lr(lr) -> float:
     if lr is None:
         return 0.1
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
-        raise ValueError(f"lr must be a real number, got {type(lr).__name__}")
+        raise ValueError(f"lr must be a real number, got {type(lr).__name__} {lr!r}")
     lr = float(lr)
     if not math.isfinite(lr) or lr <= 0:
         raise ValueError(f"lr must be finite and > 0, got {lr}")
     return lr
 
 
-def check_epochs(epochs) -> int:
+def check_epochs(epochs, name: str = "epochs") -> int:
     """Number of gradient steps: the lecture's 1000 by default; a non-negative integer."""
     if epochs is None:
         return 1000
     if isinstance(epochs, bool) or not isinstance(epochs, numbers.Integral):
-        raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}")
+        raise ValueError(f"{name} must be a non-negative integer, got {epochs!r}")
     if epochs < 0:
-        raise ValueError(f"epochs must be >= 0, got {epochs}")
+        raise ValueError(f"{name} must be >= 0, got {epochs}")
     return int(epochs)

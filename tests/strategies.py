@@ -112,3 +112,94 @@ def stable_learning_rates(pb: Problem, *, min_fraction: float = 0.05, max_fracti
     eigenvector, both of which only slow the check without testing anything new.
     """
     return st.floats(min_fraction, max_fraction).map(lambda f: f * pb.stable_lr)
+
+
+# =====================================================================================
+# Robustness strategies (issue 6). Appended by the robustness work; everything above this
+# banner is the lead's. Meta-tests for these live in tests/test_divergence.py and
+# tests/test_conditioning.py (test_*_strategy_reaches).
+# =====================================================================================
+
+
+def unstable_learning_rates(pb: Problem, *, min_factor: float = 1.05, max_factor: float = 3.0):
+    """lr = f * 2/lambda_max(H) for f in [min_factor, max_factor]: above the stable bound.
+
+    Along the top eigenvector the error then grows by rho = 2f - 1 >= 1.1 per step. The
+    margin f >= 1.05 is deliberate: as f -> 1, rho -> 1 and the iterates neither converge
+    nor visibly diverge within any affordable number of epochs (the overflow epoch is about
+    log(MAX / L0) / (2 log rho), ~3600 for float64 at f = 1.05).
+    """
+    return st.floats(min_factor, max_factor).map(lambda f: f * pb.stable_lr)
+
+
+@dataclass(frozen=True)
+class IllConditionedDataset:
+    """A drawn ill-conditioned data set: an offset in x, or nearly collinear predictors.
+
+    level: the offset over the spread of x ("offset"), or the size of the independent part
+    of the last predictor ("collinear"; the sine of its angle to the span of the others).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    kind: str
+    level: float
+    problem: Problem = field(repr=False, compare=False)
+
+    @property
+    def n(self) -> int:
+        return self.problem.n
+
+    @property
+    def p(self) -> int:
+        return self.problem.p
+
+    def describe(self) -> str:
+        pb = self.problem
+        return (
+            f"{self.kind} level={self.level:.3g} n={pb.n} p={pb.p} cond(X)={pb.condition_number:.3g} "
+            f"cond(XS)={pb.scaled_condition_number:.3g}"
+        )
+
+
+@st.composite
+def ill_conditioned_datasets(
+    draw, *, kinds=("offset", "collinear"), max_n: int = 40, max_log10_offset: float = 8.0
+) -> IllConditionedDataset:
+    """Hard but identifiable data sets, small enough for an exact rational solve.
+
+    - "offset": x = spread * (offset + u), u ~ U(0, 1), offset in [1, 10^max_log10_offset],
+      spread in {1e-3, 1, 1e3}: cond(X) ~ offset^2, cond(XS) ~ offset (x in [1e6, 1e6+1] is
+      offset 1e6, spread 1).
+    - "collinear": p in {2, 3}; the last predictor is a fixed combination of the others
+      plus level * N(0, 1), level in [1e-8, 1e-1]: cond(XS) ~ 1 / level.
+    Draws that validation rejects as exactly collinear (the independent part lost to
+    rounding) are excluded: they belong to the validation tests.
+    """
+    kind = draw(st.sampled_from(kinds), label="kind")
+    n = draw(st.integers(4, max_n), label="n")
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1), label="seed"))
+    if kind == "offset":
+        level = 10 ** draw(st.floats(0.0, max_log10_offset), label="log10 offset")
+        spread = draw(st.sampled_from([1.0, 1e-3, 1e3]), label="spread")
+        x = spread * (level + rng.uniform(0.0, 1.0, size=n))
+    else:
+        p = draw(st.integers(2, 3), label="p")
+        level = 10 ** draw(st.floats(-8.0, -1.0), label="log10 collinearity")
+        base = rng.uniform(-1.0, 1.0, size=(n, p - 1))
+        weights = rng.uniform(0.5, 2.0, size=p - 1)
+        x = np.column_stack([base, base @ weights + level * rng.standard_normal(n)])
+    coef = np.array(draw(st.lists(coefficients, min_size=2, max_size=4), label="coef"))
+    p_all = 1 if x.ndim == 1 else x.shape[1]
+    coef = np.resize(coef, p_all + 1)
+    # coefficients near float64's underflow make y subnormal, where relative precision (and
+    # every rounding bound) is lost: that is not ill-conditioning, so it is excluded
+    assume(np.all((coef == 0) | (np.abs(coef) > 1e-290)))
+    noise = draw(noise_levels, label="noise sigma")
+    fitted = coef[0] + (coef[1] * x if x.ndim == 1 else x @ coef[1:])
+    y = fitted + noise * rng.standard_normal(n)
+    try:
+        pb = problem(x, y)
+    except ValueError:  # collinear to rounding (validation's job) or a constant draw
+        assume(False)
+    return IllConditionedDataset(x, y, kind, level, pb)

@@ -30,6 +30,12 @@ class LossLog:
         self.count += 1
 
     def diverged(self):
+        if self.count == 0:  # L(init) itself is not finite: no step taken, not the lr's fault
+            raise ValueError(
+                f"{self.route}: the loss at the starting coefficients is not finite in the "
+                "route's precision: x, y or init are too large in magnitude for it; rescale "
+                "the data (or use a float64 route) or start from a smaller init"
+            )
         raise DivergenceError(self.route, self.lr, self.count, self.problem.stable_lr)
 
     def check_coef(self, coef: np.ndarray) -> np.ndarray:

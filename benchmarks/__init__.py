@@ -1,0 +1,1 @@
+"""pytest-benchmark suite: every route of ``fitters.ROUTES`` timed against NumPy baselines."""

@@ -1,0 +1,312 @@
+"""Probe this TensorFlow: which routes run, which give the lecture's numbers, what they cost.
+
+Run once per TensorFlow version (``tox -m compat`` does, one env per version); writes
+``compat/results/tf<major.minor>.json``, which ``tools/compat_table.py`` merges into
+``docs/compat.md``. Nothing here is a test: the probe records what happens, the golden and
+pitfall tests (run by the same tox env) decide what must happen.
+
+Per route, on the lecture's data with the lecture's defaults (init (-5, 10), lr 0.1, 1000 epochs):
+
+- ``reproduced``: the lecture's printed numbers (tests/golden.py): float64 routes to the printed
+  8 decimals, float32 routes bit for bit, 이론적 풀이 1 within its derived closed-form bound;
+- ``within_bound``: not the printout, but within ``fitters.tolerances.route_bound`` of the
+  exact 1000th iterate (or of the normal equation, for closed forms);
+- ``outside_bound``: runs, but farther from the oracle than the derived bound allows;
+- ``error``: raised (type and message kept); ``not_available``: ``fitters.compat.unavailable``.
+
+Cost: ms per epoch of each iterative route, as (t(250 epochs) - t(50 epochs)) / 200 after a
+warm-up fit, so model building and tf.function tracing (paid once per fit) cancel out; wall
+clock and process CPU time, the best of ``--repeats`` pairs. A plain-NumPy GD step is timed in
+the same run as a yardstick of the machine's speed and load.
+
+Pitfalls: the lecture's ``opt.minimize(loss_fn, beta)`` (bare Variable, scalar and (2, 1)
+vector) and ``opt.minimize(loss_fn, [beta])``, on ``tf.keras``'s SGD (the lecture's spelling)
+and on the Keras 2 SGD the minimize routes use; each outcome is compared with the lecture and
+with what ``fitters.compat.PITFALLS`` pins for this version.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+from importlib import metadata
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+if __name__ == "__main__" and os.environ.get("COMPAT_PROBE") == "skip":  # before importing TF
+    print("compat probe skipped (COMPAT_PROBE=skip): compat/results/ keeps its last results")
+    raise SystemExit(0)
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # run as a script from a checkout: import fitters and tests/
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import fitters  # noqa: E402
+from fitters import compat  # noqa: E402
+from fitters.tolerances import closed_form_bound, route_bound  # noqa: E402
+from fitters.validation import problem  # noqa: E402
+from tests import golden  # noqa: E402
+
+LECTURE_EPOCHS = 1000
+#: the two fits whose time difference is the per-epoch cost
+TIMING_EPOCHS = (50, 250)
+PACKAGES = ("tensorflow", "keras", "tf_keras", "numpy", "protobuf", "ml_dtypes")
+
+
+def _versions() -> dict[str, str | None]:
+    found: dict[str, str | None] = {}
+    for name in PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    found["tf.keras"] = f"Keras {compat.keras_major()}"
+    found["python"] = platform.python_version()
+    return found
+
+
+def _error(exc: BaseException) -> dict[str, str]:
+    return {"type": type(exc).__name__, "message": str(exc).strip().splitlines()[0][:300]}
+
+
+def _golden_verdict(route, coef: np.ndarray) -> bool:
+    """Whether ``coef`` is what the lecture printed for this route (tests/test_golden.py)."""
+    if not route.iterative:
+        if route.name == "closed_form_scalar":
+            atol = closed_form_bound(route, problem(*fitters.lecture_dataset())).atol
+            return bool(np.abs(coef - golden.CLOSED_FORM_SCALAR).max() <= atol)
+        return bool(np.abs(coef - golden.NORMAL_EQUATION).max() <= golden.PRINTED_8_DECIMALS)
+    if route.dtype == "float64":
+        return bool(np.abs(coef - golden.GD_1000_FLOAT64).max() <= golden.PRINTED_8_DECIMALS)
+    return bool(np.array_equal(coef.astype(np.float32), golden.GD_1000_FLOAT32))
+
+
+def _timed_fit(route, x, y, epochs: int | None, options: dict):
+    """The fit, and its (wall, process CPU) seconds."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    fit = route.fit(x, y, epochs=epochs, **options)
+    return fit, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def epoch_cost(route, x, y, options: dict, repeats: int) -> dict[str, float]:
+    """ms per epoch, wall and process CPU: (t(long) - t(short)) / (long - short), the best of
+    ``repeats`` pairs (the machine may be shared: the minimum is the least disturbed run)."""
+    walls, cpus = [], []
+    for _ in range(repeats):
+        _, wall_short, cpu_short = _timed_fit(route, x, y, TIMING_EPOCHS[0], options)
+        _, wall_long, cpu_long = _timed_fit(route, x, y, TIMING_EPOCHS[1], options)
+        span = TIMING_EPOCHS[1] - TIMING_EPOCHS[0]
+        walls.append((wall_long - wall_short) / span)
+        cpus.append((cpu_long - cpu_short) / span)
+    return {
+        "ms_per_epoch": 1000 * max(min(walls), 0.0),
+        "cpu_ms_per_epoch": 1000 * max(min(cpus), 0.0),
+    }
+
+
+def numpy_baseline(repeats: int) -> float:
+    """ms per epoch of the same full-batch GD step in plain NumPy float64: a yardstick of how
+    fast (and how loaded) the machine was during this version's run, independent of TF."""
+    x, y = fitters.lecture_dataset()
+    X, Y = np.c_[np.ones_like(x), x], y[:, None]
+    best = float("inf")
+    for _ in range(repeats):
+        b = np.array([[-5.0], [10.0]])
+        start = time.perf_counter()
+        for _ in range(TIMING_EPOCHS[1]):
+            b = b - 0.1 * (-2 * X.T @ Y + 2 * X.T @ X @ b) / len(x)
+        best = min(best, (time.perf_counter() - start) / TIMING_EPOCHS[1])
+    return 1000 * best
+
+
+def probe_route(route, options: dict, repeats: int, timing: bool) -> dict:
+    """Run one route (with one variant's options) on the lecture's data; see module doc."""
+    x, y = fitters.lecture_dataset()
+    reason = compat.unavailable(route.name)
+    if reason is not None:
+        return {"status": "not_available", "reason": reason}
+    cost: dict[str, float] = {}
+    try:
+        if not route.iterative:
+            fit, seconds, _ = _timed_fit(route, x, y, None, options)
+        else:
+            route.fit(x, y, epochs=2, **options)  # warm-up: imports, first traces
+            fit, seconds, _ = _timed_fit(route, x, y, LECTURE_EPOCHS, options)
+            if timing:
+                cost = epoch_cost(route, x, y, options, repeats)
+    except Exception as exc:  # the matrix records failures, it does not stop on them
+        traceback.print_exc()
+        return {"status": "error", "error": _error(exc)}
+    coef = np.asarray(fit.coef, dtype=np.float64)
+    bound = route_bound(route, problem(x, y))
+    result = {
+        "coef": [float(c) for c in coef],
+        "bound_error": bound.error(coef),
+        "bound_atol": bound.atol,
+        "seconds_1000": None if not route.iterative else seconds,
+        **cost,
+    }
+    if _golden_verdict(route, coef):
+        result["status"] = "reproduced"
+    elif bound.holds(coef):
+        result["status"] = "within_bound"
+    else:
+        result["status"] = "outside_bound"
+    return result
+
+
+def probe_toy(how: str) -> dict:
+    """fitters.toy: beta after 1, 2 and 10000 SGD steps, against the lecture's float32 printout."""
+    reason = compat.unavailable("minimize_scalar") if how == "minimize" else None
+    if reason is not None:
+        return {"status": "not_available", "reason": reason}
+    func = getattr(fitters.toy, how)
+    try:
+        betas = {steps: float(func(steps=steps)) for steps in golden.TOY}
+    except Exception as exc:
+        traceback.print_exc()
+        return {"status": "error", "error": _error(exc)}
+    same = all(np.float32(betas[k]) == golden.TOY[k] for k in golden.TOY)
+    return {
+        "status": "reproduced" if same else "differs",
+        "beta": {str(k): v for k, v in betas.items()},
+    }
+
+
+def _pitfall_call(optimizer: str, kind: str):
+    """The lecture's call; returns the Variable it was given (to see whether it moved)."""
+    if kind == "vector":
+        x, y = fitters.lecture_dataset()
+        X, Y = tf.constant(np.c_[np.ones_like(x), x]), tf.constant(y[:, None])
+        beta = tf.Variable(np.array([[-5.0], [10.0]]))
+        opt = compat.pitfall_optimizer(optimizer, 0.1)
+        opt.minimize(lambda: tf.transpose(Y - X @ beta) @ (Y - X @ beta) / 200, beta)
+        return beta
+    beta = tf.Variable(-10.0)
+    opt = compat.pitfall_optimizer(optimizer, 0.01 / 6)
+    var_list = [beta] if kind == "list" else beta
+    opt.minimize(lambda: (beta / 2 - 1) ** 2, var_list)
+    return beta
+
+
+def probe_pitfall(optimizer: str, kind: str) -> dict:
+    """What ``opt.minimize`` does here, against the lecture and against compat.PITFALLS."""
+    try:
+        if optimizer == "keras2":
+            compat.minimize_keras()
+    except ImportError as exc:
+        return {
+            "status": "not_available",
+            "reason": f"not available on TF {compat.tf_minor()}: {exc}",
+        }
+    lecture = {
+        "scalar": golden.BARE_VARIABLE_ERRORS["scalar"],
+        "vector": golden.BARE_VARIABLE_ERRORS["vector"],
+    }
+    try:
+        beta = _pitfall_call(optimizer, kind)
+        observed = None
+    except Exception as exc:
+        observed = exc
+    pinned = compat.pitfall(optimizer, kind)
+    as_pinned = (
+        observed is None
+        if pinned is None
+        else isinstance(observed, pinned[0]) and pinned[1] in str(observed)
+    )
+    if observed is None:
+        first_step = float(beta.numpy())
+        status = "reproduced" if np.float32(first_step) == golden.TOY[1] else "differs"
+        return {"status": status, "works": True, "beta_1": first_step, "as_pinned": as_pinned}
+    expected = lecture.get(kind)
+    is_lecture = (
+        expected is not None and isinstance(observed, expected[0]) and expected[1] in str(observed)
+    )
+    return {
+        "status": "reproduced" if is_lecture else "error",
+        "works": False,
+        "error": _error(observed),
+        "as_pinned": as_pinned,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "compat" / "results")
+    parser.add_argument("--repeats", type=int, default=3, help="timing pairs per route (best kept)")
+    parser.add_argument("--no-timing", action="store_true", help="skip the per-epoch cost")
+    parser.add_argument(
+        "--without",
+        metavar="PACKAGE",
+        action="append",
+        default=[],
+        help="probe as if PACKAGE were not installed (e.g. tf_keras: what a TF >= 2.16 user "
+        "without the Keras 2 package gets); the result file and column are named after it",
+    )
+    args = parser.parse_args(argv)
+    for package in args.without:
+        if sys.modules.get(package) is not None:
+            raise SystemExit(f"--without {package}: it was imported before the probe started")
+        sys.modules[package] = None  # type: ignore[assignment]  # import raises ImportError
+
+    started = time.perf_counter()
+    variant = "".join(f" without {package}" for package in args.without)
+    result: dict = {"tf": compat.tf_minor(), "variant": variant.strip(), "versions": _versions()}
+    result.update(routes={}, toy={})
+    for package in args.without:
+        result["versions"][package] = "(hidden)"
+    result["machine"] = {"cpus": os.cpu_count(), "platform": platform.platform(terse=True)}
+    try:
+        legacy = compat.minimize_keras()
+        result["minimize_keras"] = "tf.keras" if legacy is compat.keras() else legacy.__name__
+    except ImportError:
+        result["minimize_keras"] = "none (not available)"
+    for name, route in fitters.ROUTES.items():
+        variants = [("", {})]
+        for option, values in getattr(route, "variants", {}).items():
+            default = values[0]
+            variants += [(f"{option}={v}", {option: v}) for v in values if v != default]
+        for label, options in variants:
+            key = f"{name} ({label})" if label else name
+            t0 = time.perf_counter()
+            result["routes"][key] = probe_route(
+                route, options, args.repeats, not (args.no_timing or label)
+            )
+            print(
+                f"{key:40s} {result['routes'][key]['status']:14s} {time.perf_counter() - t0:6.1f}s",
+                flush=True,
+            )
+    for how in ("apply_gradients", "minimize"):
+        result["toy"][how] = probe_toy(how)
+        print(f"toy.{how:35s} {result['toy'][how]['status']}", flush=True)
+    result["pitfalls"] = {
+        f"{optimizer}/{kind}": probe_pitfall(optimizer, kind)
+        for optimizer in compat.PITFALL_OPTIMIZERS
+        for kind in compat.PITFALL_KINDS
+    }
+    for key, value in result["pitfalls"].items():
+        print(
+            f"pitfall {key:32s} {value['status']:14s} as pinned: {value.get('as_pinned')}",
+            flush=True,
+        )
+    result["numpy_baseline_ms_per_epoch"] = numpy_baseline(args.repeats)
+    result["probe_seconds"] = round(time.perf_counter() - started, 1)
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    suffix = "".join(f"-no-{package}" for package in args.without)
+    path = args.out / f"tf{compat.tf_minor()}{suffix}.json"
+    path.write_text(json.dumps(result, indent=1, sort_keys=False) + "\n", encoding="utf-8")
+    print(f"wrote {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
