@@ -89,7 +89,8 @@ class Cost:
         return self.fixed + self.per_epoch * epochs
 
 
-_COSTS: dict[tuple[str, int], Cost] = {}
+#: calibrated costs by (benchmark name, n), kept for the end-of-run summary
+COSTS: dict[tuple[str, int], Cost] = {}
 _CHECKED: set[tuple[str, int]] = set()
 
 
@@ -107,15 +108,15 @@ def calibrate(key: str, n: int, run: Callable[[int], object]) -> Cost:
     read off a difference far above timer noise and preemption bursts, whether an epoch
     costs 30 ns (compiled core) or 100 ms (Keras at n = 1e6).
     """
-    if (key, n) not in _COSTS:
+    if (key, n) not in COSTS:
         base = _seconds(run, 1)
         epochs, extra = 1, 0.0
         while extra < PROBE_S and epochs < PROBE_MAX_EPOCHS:
             epochs *= 4
             extra = _seconds(run, epochs) - base
         per_epoch = max(extra, 0.0) / (epochs - 1)
-        _COSTS[key, n] = Cost(max(base - per_epoch, 0.0), per_epoch)
-    return _COSTS[key, n]
+        COSTS[key, n] = Cost(max(base - per_epoch, 0.0), per_epoch)
+    return COSTS[key, n]
 
 
 def rounds_for(seconds: float) -> int:
@@ -153,7 +154,8 @@ def bench(
     """Time ``run(epochs)`` (``run(0)`` for callables without epochs) in ``group``.
 
     Correctness first: the answer of a short run is checked before anything is timed.
-    Timed mode adds ``n``, ``epochs`` and ``per_epoch_us`` to the JSON's extra_info.
+    Timed mode adds to the JSON's extra_info ``n``, ``epochs``, ``per_epoch_us`` (median /
+    epochs) and the calibrated ``fixed_ms`` and ``marginal_us`` (the cost of one more epoch).
     """
     benchmark.group = group
     benchmark.extra_info.update(n=n, epochs=epochs)
@@ -165,6 +167,8 @@ def bench(
         check(run(SMOKE_EPOCHS))
         _CHECKED.add((name, n))
     cost = calibrate(name, n, run)
+    if epochs is not None:
+        benchmark.extra_info.update(fixed_ms=cost.fixed * 1e3, marginal_us=cost.per_epoch * 1e6)
     estimate = cost.estimate(epochs or 0)
     if estimate > ROUND_BUDGET_S:
         pytest.skip(SKIP_SLOW)

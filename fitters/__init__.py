@@ -7,19 +7,21 @@ import os as _os
 
 _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from . import reference, tolerances, toy, validation  # noqa: E402
-from .core import DivergenceError, Fit, IllConditionedWarning  # noqa: E402
-from .data import lecture_dataset  # noqa: E402
-from .registry import ROUTES  # noqa: E402
-from .route import Route  # noqa: E402
+from . import reference, tolerances, toy, validation
+from .core import DivergenceError, Fit, IllConditionedWarning
+from .data import lecture_dataset
+from .registry import ROUTES
+from .route import Route
 
 __all__ = [
     "ROUTES",
-    "Route",
-    "Fit",
     "DivergenceError",
+    "Fit",
     "IllConditionedWarning",
+    "Route",
     "lecture_dataset",
     "reference",
+    "tolerances",
     "toy",
+    "validation",
 ]

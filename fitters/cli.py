@@ -272,7 +272,7 @@ def format_table(report: Report) -> str:
     ]
     notes = [r for r in report.results if r.note and r.status != "n/a"]
     if notes:
-        out += ["", "notes:", *(f"  {r.name}: {r.note}" for r in notes)]
+        out += ["", "notes:", *(f"  {r.name}: {r.note.removeprefix(r.name + ': ')}" for r in notes)]
     applicable = [r for r in report.results if r.status != "n/a"]
     passed = sum(r.status == "pass" for r in applicable)
     skipped = len(report.results) - len(applicable)

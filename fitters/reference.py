@@ -21,11 +21,11 @@ from numpy.typing import ArrayLike
 from .validation import Problem, check_epochs, check_init, check_lr, problem
 
 __all__ = [
-    "normal_equation",
-    "gd_iterate",
-    "gd_error_bound",
     "contraction_factor",
+    "gd_error_bound",
+    "gd_iterate",
     "mse",
+    "normal_equation",
 ]
 
 

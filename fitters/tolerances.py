@@ -41,13 +41,13 @@ from .validation import Problem
 
 __all__ = [
     "Bound",
-    "unit_roundoff",
-    "gamma",
     "closed_form_bound",
-    "trajectory_bound",
+    "gamma",
     "gd_rounding_bound",
-    "route_bound",
     "loss_atol",
+    "route_bound",
+    "trajectory_bound",
+    "unit_roundoff",
 ]
 
 
@@ -94,7 +94,9 @@ def closed_form_error(pb: Problem, star: np.ndarray, dtype, *, gram: bool) -> fl
     if gram:
         lam_min = float(s[-1]) ** 2
         return g * kappa**2 * norm_b + g * float(np.linalg.norm(pb.design.T @ r)) / lam_min
-    return g * (kappa + kappa**2 * norm_r / (float(s[0]) * max(norm_b, np.finfo(float).tiny))) * norm_b
+    return (
+        g * (kappa + kappa**2 * norm_r / (float(s[0]) * max(norm_b, np.finfo(float).tiny))) * norm_b
+    )
 
 
 def closed_form_bound(route: Route, pb: Problem) -> Bound:
@@ -154,9 +156,15 @@ def loss_atol(route: Route, pb: Problem, coef: np.ndarray) -> float:
     """
     r = float(np.linalg.norm(pb.y - pb.design @ coef))
     frob = float(np.sqrt(np.sum(pb.spectrum[0] ** 2)))
-    d = gamma(pb.p + 4, route.dtype) * (float(np.linalg.norm(pb.y)) + frob * float(np.linalg.norm(coef)))
+    d = gamma(pb.p + 4, route.dtype) * (
+        float(np.linalg.norm(pb.y)) + frob * float(np.linalg.norm(coef))
+    )
     if route.sufficient_statistics:
         nb = float(np.linalg.norm(coef))
-        terms = float(pb.y @ pb.y) + 2 * nb * float(np.linalg.norm(pb.design.T @ pb.y)) + (frob * nb) ** 2
+        terms = (
+            float(pb.y @ pb.y)
+            + 2 * nb * float(np.linalg.norm(pb.design.T @ pb.y))
+            + (frob * nb) ** 2
+        )
         return gamma(pb.n + pb.p + 2, route.dtype) * terms / pb.n
     return (2 * r * d + d * d + gamma(pb.n, route.dtype) * (r + d) ** 2) / pb.n

@@ -22,7 +22,7 @@ from functools import cached_property
 
 import numpy as np
 
-__all__ = ["Problem", "problem", "check_init", "check_lr", "check_epochs"]
+__all__ = ["Problem", "check_epochs", "check_init", "check_lr", "problem"]
 
 #: rows per block of the blocked QR of the design (bounded working memory for any n)
 BLOCK_ROWS = 1 << 16
@@ -174,7 +174,9 @@ def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Prob
     if xa.ndim == 1:
         xa = xa[:, None]
     elif xa.ndim != 2:
-        raise ValueError(f"x must have shape (n,) or (n, p), got a {xa.ndim}-d array of shape {xa.shape}")
+        raise ValueError(
+            f"x must have shape (n,) or (n, p), got a {xa.ndim}-d array of shape {xa.shape}"
+        )
     if ya.ndim == 2 and ya.shape[1] == 1:
         ya = ya[:, 0]
     elif ya.ndim != 1:
@@ -190,7 +192,9 @@ def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Prob
         )
     if ya.shape[0] != n:
         hint = "; x looks like a row vector, pass x.T" if n == 1 and p == ya.shape[0] else ""
-        raise ValueError(f"x and y have different lengths: x has {n} rows, y has {ya.shape[0]}{hint}")
+        raise ValueError(
+            f"x and y have different lengths: x has {n} rows, y has {ya.shape[0]}{hint}"
+        )
     if p == 0:
         raise ValueError("x has no predictor columns (shape (n, 0))")
     if max_predictors is not None and p > max_predictors:

@@ -98,7 +98,9 @@ def check_convergence(route: Route, data: st.DataObject) -> None:
     init = draw_init(ds, data)
     pb = ds.problem
     lr = data.draw(stable_learning_rates(pb, min_fraction=0.3), label="lr")
-    k = data.draw(st.integers(CONVERGENCE_STEPS[route.slow] // 4, CONVERGENCE_STEPS[route.slow]), label="k")
+    k = data.draw(
+        st.integers(CONVERGENCE_STEPS[route.slow] // 4, CONVERGENCE_STEPS[route.slow]), label="k"
+    )
     fit = route.fit(ds.x, ds.y, init=init, lr=lr, epochs=k)
     lr_eff = route.effective_lr(lr)
     contraction = reference.gd_error_bound(pb, None, init, lr_eff, k)
@@ -106,7 +108,11 @@ def check_convergence(route: Route, data: st.DataObject) -> None:
     star = reference.normal_equation(pb)
     from fitters.tolerances import Bound
 
-    bound = Bound(star, contraction + rounding.atol, f"rho^k||b0-b*|| {contraction:.3g} + rounding {rounding.atol:.3g}")
+    bound = Bound(
+        star,
+        contraction + rounding.atol,
+        f"rho^k||b0-b*|| {contraction:.3g} + rounding {rounding.atol:.3g}",
+    )
     assert_within(route, "check_convergence", ds, bound, fit.coef, lr=f"{lr:.4g}", k=k)
 
 

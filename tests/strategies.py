@@ -55,7 +55,8 @@ class LinearDataset:
         """One line a failure message can carry: n, p, cond(X), how x was drawn."""
         return (
             f"n={self.n} p={self.p} cond(X)={self.problem.condition_number:.3g} "
-            f"x={self.offset:+g}{self.scale:+g}*{self.layout} noise={self.noise:g} coef_true={np.round(self.coef_true, 4)}"
+            f"x={self.offset:+g}{self.scale:+g}*{self.layout} noise={self.noise:g} "
+            f"coef_true={np.round(self.coef_true, 4)}"
         )
 
 
@@ -99,7 +100,9 @@ def linear_datasets(
     y = coef[0] + x @ coef[1:] + noise * rng.standard_normal(n)
     try:
         pb = problem(x, y)
-    except ValueError:  # constant or collinear draw (duplicated layout, tiny n): not this test's job
+    except (
+        ValueError
+    ):  # constant or collinear draw (duplicated layout, tiny n): not this test's job
         assume(False)
     assume(pb.condition_number <= max_condition)
     return LinearDataset(x if p > 1 else x[:, 0], y, coef, noise, layout, offset, scale, pb)

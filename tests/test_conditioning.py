@@ -213,6 +213,16 @@ def test_every_float32_route_warns_on_a_large_offset():
 def test_ill_conditioned_strategy_reaches_the_hard_cases():
     # meta: the strategy produces offsets >= 1e7 and collinearity <= 1e-7 (cond(XS) >= 1e7)
     config = settings(max_examples=500, database=None)
-    find(ill_conditioned_datasets(), lambda d: d.kind == "offset" and d.level >= 1e7, settings=config)
-    find(ill_conditioned_datasets(), lambda d: d.kind == "collinear" and d.level <= 1e-7, settings=config)
-    find(ill_conditioned_datasets(), lambda d: d.problem.scaled_condition_number >= 1e7, settings=config)
+    find(
+        ill_conditioned_datasets(), lambda d: d.kind == "offset" and d.level >= 1e7, settings=config
+    )
+    find(
+        ill_conditioned_datasets(),
+        lambda d: d.kind == "collinear" and d.level <= 1e-7,
+        settings=config,
+    )
+    find(
+        ill_conditioned_datasets(),
+        lambda d: d.problem.scaled_condition_number >= 1e7,
+        settings=config,
+    )

@@ -35,12 +35,17 @@ def _assert_pairwise(results, ds, what):
 @given(data=st.data())
 def test_iterative_routes_agree_step_for_step(data):
     # all gradient routes, same data, init, lr and k: pairwise within their bounds
-    ds = data.draw(linear_datasets(max_p=1, max_condition=MAX_CONDITION["float32"]), label="dataset")
+    ds = data.draw(
+        linear_datasets(max_p=1, max_condition=MAX_CONDITION["float32"]), label="dataset"
+    )
     init = draw_init(ds, data)
     lr = data.draw(stable_learning_rates(ds.problem), label="lr")
     k = data.draw(st.integers(1, TRAJECTORY_STEPS[True]), label="k")
     results = {
-        r.name: (r.fit(ds.x, ds.y, init=init, lr=lr, epochs=k).coef, trajectory_bound(r, ds.problem, init, lr, k))
+        r.name: (
+            r.fit(ds.x, ds.y, init=init, lr=lr, epochs=k).coef,
+            trajectory_bound(r, ds.problem, init, lr, k),
+        )
         for r in ITERATIVE
     }
     _assert_pairwise(results, ds, f"k={k} lr={lr:.4g}")

@@ -32,7 +32,7 @@ def snapshot() -> dict:
     """Everything global a route could leave changed, read directly from TF and Keras."""
     return {
         "floatx": {m.__name__: m.backend.floatx() for m in compat.keras_modules()},
-        "global seed": context.context()._seed,  # noqa: SLF001 - no public getter
+        "global seed": context.context()._seed,
         "dtype promotion": ops.get_dtype_conversion_mode(),
         "numpy methods on tf.Tensor": hasattr(tf.Tensor, "ravel"),
         "prefer float32": np_dtypes.is_prefer_float32(),

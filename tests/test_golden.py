@@ -60,7 +60,7 @@ def test_lecture_dataset_is_the_lectures():
 
 def test_lecture_dataset_is_fresh_and_repeatable():
     # two calls give equal arrays that do not alias each other
-    (x1, y1), (x2, y2) = fitters.lecture_dataset(), fitters.lecture_dataset()
+    (_, y1), (_, y2) = fitters.lecture_dataset(), fitters.lecture_dataset()
     np.testing.assert_array_equal(y1, y2)
     y1[0] = 99.0
     assert fitters.lecture_dataset()[1][0] != 99.0
@@ -121,12 +121,16 @@ def test_1000_epochs_reproduce_the_printout(name):
     assert fit.epochs == 1000 and fit.loss_history.shape == (1000,)
     if route.dtype == "float64":
         np.testing.assert_allclose(
-            fit.coef, golden.GD_1000_FLOAT64, rtol=0, atol=golden.PRINTED_8_DECIMALS,
+            fit.coef,
+            golden.GD_1000_FLOAT64,
+            rtol=0,
+            atol=golden.PRINTED_8_DECIMALS,
             err_msg=f"{name}: 1000 epochs",
         )
     else:
         np.testing.assert_array_equal(
-            fit.coef.astype(np.float32), golden.GD_1000_FLOAT32,
+            fit.coef.astype(np.float32),
+            golden.GD_1000_FLOAT32,
             err_msg=f"{name}: float32 result differs from the lecture's printout; "
             "test_1000_epochs_within_bound says whether it is still correct",
         )
@@ -138,7 +142,9 @@ def test_1000_epochs_within_bound(name):
     route = fitters.ROUTES[name]
     bound = route_bound(route, lecture_problem())
     err = bound.error(default_fit(name).coef)
-    assert err <= bound.atol, f"{name}: ||b - b_1000|| = {err:.3g} > {bound.atol:.3g} ({bound.formula})"
+    assert err <= bound.atol, (
+        f"{name}: ||b - b_1000|| = {err:.3g} > {bound.atol:.3g} ({bound.formula})"
+    )
 
 
 @pytest.mark.parametrize("name", ITERATIVE)

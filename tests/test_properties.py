@@ -18,7 +18,9 @@ from .checks import yield_checks
 def _cases():
     for route in fitters.ROUTES.values():
         for check in yield_checks(route):
-            yield pytest.param(route, check, id=f"{route.name}-{check.__name__}(dtype={route.dtype})")
+            yield pytest.param(
+                route, check, id=f"{route.name}-{check.__name__}(dtype={route.dtype})"
+            )
 
 
 def run_check(route, check, *, examples_scale: float = 1.0, **overrides) -> None:

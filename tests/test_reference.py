@@ -35,7 +35,9 @@ def test_gd_iterate_matches_a_plain_loop(ds, data):
     for _ in range(k):
         b = b - lr * 2 * pb.design.T @ (pb.design @ b - pb.y) / pb.n
     bound = gd_rounding_bound("float64", pb, init, lr, k)
-    assert bound.error(b) <= bound.atol, f"{ds.describe()} k={k}: {bound.error(b):.3g} > {bound.atol:.3g}"
+    assert bound.error(b) <= bound.atol, (
+        f"{ds.describe()} k={k}: {bound.error(b):.3g} > {bound.atol:.3g}"
+    )
 
 
 @given(ds=linear_datasets(), data=st.data())
@@ -64,7 +66,11 @@ def test_lecture_numbers_from_the_reference():
     from . import golden
 
     x, y = lecture_dataset()
-    np.testing.assert_allclose(reference.normal_equation(x, y), golden.NORMAL_EQUATION, atol=golden.PRINTED_8_DECIMALS)
     np.testing.assert_allclose(
-        reference.gd_iterate(x, y, [-5, 10], 0.1, 1000), golden.GD_1000_FLOAT64, atol=golden.PRINTED_8_DECIMALS
+        reference.normal_equation(x, y), golden.NORMAL_EQUATION, atol=golden.PRINTED_8_DECIMALS
+    )
+    np.testing.assert_allclose(
+        reference.gd_iterate(x, y, [-5, 10], 0.1, 1000),
+        golden.GD_1000_FLOAT64,
+        atol=golden.PRINTED_8_DECIMALS,
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, find, given, settings
+from hypothesis import find, given, settings
 
 from fitters.validation import problem
 
@@ -41,4 +41,7 @@ def test_datasets_are_valid(ds):
     assert np.isfinite(ds.y).all()
     if ds.noise == 0:  # exact fits really are exact, up to the rounding of y's construction
         resid = np.abs(ds.y - ds.problem.design @ ds.coef_true).max()
-        assert resid <= 4 * np.finfo(float).eps * (np.abs(ds.problem.design) @ np.abs(ds.coef_true)).max()
+        assert (
+            resid
+            <= 4 * np.finfo(float).eps * (np.abs(ds.problem.design) @ np.abs(ds.coef_true)).max()
+        )

@@ -28,7 +28,9 @@ def _lr_off_by_factor(impl):
 
 def _float32_cast(impl):
     def mutant(pb, *args, **kw):
-        pb32 = Problem(pb.x.astype(np.float32).astype(np.float64), pb.y.astype(np.float32).astype(np.float64))
+        pb32 = Problem(
+            pb.x.astype(np.float32).astype(np.float64), pb.y.astype(np.float32).astype(np.float64)
+        )
         return impl(pb32, *args, **kw).astype(np.float32).astype(np.float64)
 
     return mutant
@@ -55,7 +57,11 @@ MUTANTS = {
     "float32 cast in float64 route": ("compiled_core", _float32_cast, check_trajectory),
     "float32 cast in closed form": ("normal_equation_solve", _float32_cast, check_closed_form),
     "transposed design": ("analytic_gradient", _transposed_design, check_trajectory),
-    "transposed design (closed form)": ("normal_equation_inv", _transposed_design, check_closed_form),
+    "transposed design (closed form)": (
+        "normal_equation_inv",
+        _transposed_design,
+        check_closed_form,
+    ),
     "one epoch short": ("apply_gradients_vector", _one_epoch_short, check_trajectory),
 }
 

@@ -82,7 +82,7 @@ def test_valid_input_decided_in_validation(case: Case):
 
 
 _CLOSED = [r for r in ROUTES.values() if not r.iterative]
-_ARGUMENT_CASES = [c for c in BAD_ARGUMENTS if not c.kind == "data"]
+_ARGUMENT_CASES = [c for c in BAD_ARGUMENTS if c.kind != "data"]
 
 
 @pytest.mark.parametrize("route", _CLOSED, ids=lambda r: r.name)
@@ -113,7 +113,10 @@ def test_reference_rejects_bad_data(case: Case, call):
 
 @pytest.mark.parametrize(
     ("call", "match"),
-    [pytest.param(call, match, id=f"reference.{name}-{what}") for name, what, call, match in REFERENCE_ARGUMENTS],
+    [
+        pytest.param(call, match, id=f"reference.{name}-{what}")
+        for name, what, call, match in REFERENCE_ARGUMENTS
+    ],
 )
 def test_reference_rejects_bad_arguments(call, match):
     # the oracles' own arguments (k, lr, init, coef) are checked like the routes'
@@ -155,7 +158,9 @@ def test_problem_keeps_its_api():
     assert (pb.n, pb.p) == (bare.n, bare.p) == (20, 1)
     assert np.array_equal(pb.design, np.column_stack([np.ones(20), x]))
     np.testing.assert_allclose(pb.spectrum[0], bare.spectrum[0], rtol=1e-14)
-    np.testing.assert_allclose(pb.spectrum[0], np.linalg.svd(pb.design, compute_uv=False), rtol=1e-14)
+    np.testing.assert_allclose(
+        pb.spectrum[0], np.linalg.svd(pb.design, compute_uv=False), rtol=1e-14
+    )
     np.testing.assert_allclose(pb.hessian_eigenvalues, 2 * pb.spectrum[0] ** 2 / 20, rtol=1e-15)
     assert pb.stable_lr == 2 / pb.hessian_eigenvalues[0]
     np.testing.assert_allclose(pb.condition_number, np.linalg.cond(pb.design), rtol=1e-12)

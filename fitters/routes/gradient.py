@@ -9,7 +9,9 @@ from ..validation import Problem
 from ._loop import LossLog
 
 
-def analytic_gradient(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+def analytic_gradient(
+    pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
+) -> np.ndarray:
     """이론적 풀이 3: b -= lr * (-2X'y + 2X'X b) / N, the derivative written by hand (float64)."""
     X, y = tf.constant(pb.design), tf.constant(pb.y[:, None])
     Xt, n = tf.transpose(X), pb.n

@@ -34,7 +34,9 @@ def _fit(model, inputs: np.ndarray, pb: Problem, lr: float, epochs: int, log: Lo
         )
 
 
-def keras_sequential(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+def keras_sequential(
+    pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
+) -> np.ndarray:
     """tf.keras.Sequential 풀이 1: Dense(1, use_bias=False) on X = [1 x], weights set to init."""
     keras = compat.keras()
     model = keras.Sequential(
@@ -45,7 +47,9 @@ def keras_sequential(pb: Problem, init: np.ndarray, lr: float, epochs: int, log:
     return model.get_weights()[0][:, 0].astype(np.float64)
 
 
-def keras_dense_bias(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+def keras_dense_bias(
+    pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
+) -> np.ndarray:
     """The lecture's second diagram: Dense(1, use_bias=True) on x alone; bias = b0."""
     keras = compat.keras()
     model = keras.Sequential(

@@ -29,7 +29,9 @@ def _scalar_tensors(pb: Problem, init: np.ndarray):
     return x, y, tf.Variable(init[0], dtype=tf.float32), tf.Variable(init[1], dtype=tf.float32)
 
 
-def apply_gradients_vector(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+def apply_gradients_vector(
+    pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
+) -> np.ndarray:
     """GradientTape + opt.apply_gradients 풀이 1: SGD on one (p+1, 1) float64 Variable."""
     X, y, n = _vector_tensors(pb)
     beta = tf.Variable(init[:, None])
@@ -44,7 +46,9 @@ def apply_gradients_vector(pb: Problem, init: np.ndarray, lr: float, epochs: int
     return beta.numpy()[:, 0]
 
 
-def apply_gradients_scalar(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+def apply_gradients_scalar(
+    pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
+) -> np.ndarray:
     """GradientTape + opt.apply_gradients 풀이 2: SGD on two float32 Variables b0, b1."""
     x, y, beta0, beta1 = _scalar_tensors(pb, init)
     n = pb.n
@@ -63,7 +67,9 @@ def apply_gradients_scalar(pb: Problem, init: np.ndarray, lr: float, epochs: int
 LOSS_SPELLINGS = ("lambda", "def_short", "def_long", "mse_function", "mse_class")
 
 
-def vector_loss(spelling: str, X: tf.Tensor, y: tf.Tensor, beta: tf.Variable, n: int) -> Callable[[], tf.Tensor]:
+def vector_loss(
+    spelling: str, X: tf.Tensor, y: tf.Tensor, beta: tf.Variable, n: int
+) -> Callable[[], tf.Tensor]:
     """The zero-argument loss ``opt.minimize`` takes, spelled as the lecture spells it.
 
     The MSE spellings come from the same Keras as the optimizer (Keras 2), whose loss objects
@@ -136,7 +142,9 @@ def minimize_vector(
     return beta.numpy()[:, 0]
 
 
-def minimize_scalar(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
+def minimize_scalar(
+    pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
+) -> np.ndarray:
     """opt.minimize 풀이 2: ``opt.minimize(loss_fn, [beta0, beta1])``, float32 Variables.
 
     Keras 2's SGD (``tf_keras`` on TF >= 2.16), as for :func:`minimize_vector`.
