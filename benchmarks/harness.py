@@ -89,7 +89,7 @@ class Cost:
         return self.fixed + self.per_epoch * epochs
 
 
-#: calibrated costs by (benchmark name, n), kept for the end-of-run summary
+#: calibrated costs by (benchmark name, n)
 COSTS: dict[tuple[str, int], Cost] = {}
 _CHECKED: set[tuple[str, int]] = set()
 
@@ -155,7 +155,8 @@ def bench(
 
     Correctness first: the answer of a short run is checked before anything is timed.
     Timed mode adds to the JSON's extra_info ``n``, ``epochs``, ``per_epoch_us`` (median /
-    epochs) and the calibrated ``fixed_ms`` and ``marginal_us`` (the cost of one more epoch).
+    epochs) and the calibration's estimates ``fixed_ms`` and ``marginal_us`` (the cost of
+    one more epoch; single probes, so rough on a busy machine).
     """
     benchmark.group = group
     benchmark.extra_info.update(n=n, epochs=epochs)

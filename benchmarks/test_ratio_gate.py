@@ -62,8 +62,9 @@ class Target:
         return f"{'>=' if self.at_least else '<='} {self.bound:g}"
 
 
-#: a measurement: (the gated ratio, {label: ratio reported beside it})
-Measure = Callable[[], tuple[float, dict[str, float]]]
+#: a measurement: (the gated ratio, {label: ratio reported beside it}, {name: median seconds})
+Result = tuple[float, dict[str, float], dict[str, float]]
+Measure = Callable[[], Result]
 
 
 def _fit(name: str, n: int, epochs: int) -> Callable[[], fitters.Fit]:
@@ -85,12 +86,13 @@ def _gate(benchmark, target: Target, measure: Measure, core: Callable[[], object
         pytest.skip("ratio gate: smoke run only; timings need --benchmark-enable")
     attempts: list[float] = []
     for _ in range(ATTEMPTS):
-        ratio, reported = measure()
+        ratio, reported, medians = measure()
         attempts.append(ratio)
         if target.met(ratio):
             break
     benchmark.extra_info.update(target=target.label, required=target.required, attempts=attempts)
     benchmark.extra_info.update(reported)
+    benchmark.extra_info["medians_ms"] = {name: t * 1e3 for name, t in medians.items()}
     benchmark.pedantic(core, rounds=20, warmup_rounds=1)
     GATES.extend((label, value, "(reported)", True) for label, value in reported.items())
     GATES.append((target.label, ratio, target.required, target.met(ratio)))
@@ -101,9 +103,9 @@ def test_core_vs_scalar_route(benchmark) -> None:
     n, epochs, rounds = _sizes(benchmark, 200, 1000, 5)
     core, rival = _fit(CORE, n, epochs), _fit(SCALAR_RIVAL, n, epochs)
 
-    def measure() -> tuple[float, dict[str, float]]:
+    def measure() -> Result:
         t = median_times({"core": core, "rival": rival}, rounds=rounds, repeats={"core": 20})
-        return t["rival"] / t["core"], {}
+        return t["rival"] / t["core"], {}, t
 
     target = Target(f"n={n}, {epochs} epochs: {SCALAR_RIVAL} / {CORE}", 1000.0, at_least=True)
     _gate(benchmark, target, measure, core)
@@ -120,10 +122,10 @@ def test_core_vs_numpy_loop(benchmark) -> None:
         "numpy_gd_moments": lambda: baselines.numpy_gd_moments(x, y, init, LR, epochs),
     }
 
-    def measure() -> tuple[float, dict[str, float]]:
+    def measure() -> Result:
         t = median_times(candidates, rounds=rounds, repeats={"core": 5})
         same = f"n={n}, {epochs} epochs: numpy_gd_moments / {CORE}"
-        return t["numpy_gd"] / t["core"], {same: t["numpy_gd_moments"] / t["core"]}
+        return t["numpy_gd"] / t["core"], {same: t["numpy_gd_moments"] / t["core"]}, t
 
     target = Target(f"n={n}, {epochs} epochs: numpy_gd / {CORE}", 5.0, at_least=True)
     _gate(benchmark, target, measure, core)
@@ -142,10 +144,11 @@ def test_core_near_one_pass(benchmark) -> None:
         "read": lambda: baselines.read_once(x, y),
     }
 
-    def measure() -> tuple[float, dict[str, float]]:
+    def measure() -> Result:
         t = median_times(candidates, rounds=rounds)
         read = f"n={n}, {epochs} epochs: {CORE} / read x, y once"  # the bandwidth floor
-        return t["core"] / min(t["gram_numpy"], t["gram_tf"]), {read: t["core"] / t["read"]}
+        ratio = t["core"] / min(t["gram_numpy"], t["gram_tf"])
+        return ratio, {read: t["core"] / t["read"]}, t
 
     target = Target(f"n={n}, {epochs} epochs: {CORE} / X'X once", 2.0, at_least=False)
     _gate(benchmark, target, measure, core)
@@ -155,9 +158,9 @@ def test_core_flat_in_epochs(benchmark) -> None:
     n, epochs, rounds = _sizes(benchmark, 1_000_000, 10_000, 21)
     few, many = _fit(CORE, n, 10), _fit(CORE, n, epochs)
 
-    def measure() -> tuple[float, dict[str, float]]:
+    def measure() -> Result:
         t = median_times({"few": few, "many": many}, rounds=rounds)
-        return t["many"] / t["few"], {}
+        return t["many"] / t["few"], {}, t
 
     target = Target(f"n={n}: {CORE} {epochs} epochs / 10 epochs", 2.0, at_least=False)
     _gate(benchmark, target, measure, many)

@@ -216,3 +216,19 @@ def pitfall_optimizer(optimizer: str, lr: float):
     """The SGD the pitfall is about: ``tf.keras``'s (the lecture's) or the Keras 2 one."""
     module = keras() if optimizer == "tf.keras" else minimize_keras()
     return module.optimizers.SGD(lr)
+
+
+def sgd(module: ModuleType, lr: float):
+    """``module.optimizers.SGD(lr)`` with its learning rate held in float32, whatever floatx is.
+
+    Keras 2 and 3 both create the learning-rate variable in floatx and cast it to each
+    parameter's dtype, so under floatx float64 a float64 route would step by float64(lr)
+    instead of float32(lr): the answer would depend on a global setting. Building the
+    optimizer under floatx float32 pins it (the routes' ``lr_dtype = "float32"``).
+    """
+    saved = module.backend.floatx()
+    module.backend.set_floatx("float32")
+    try:
+        return module.optimizers.SGD(lr)
+    finally:
+        module.backend.set_floatx(saved)

@@ -22,7 +22,7 @@ def apply_gradients(steps: int = 10000, beta: float = -10.0, lr: float = 0.01 / 
     steps, lr = check_epochs(steps), check_lr(lr)
     with preserved_global_state():
         var = tf.Variable(beta, dtype=tf.float32)
-        opt = compat.keras().optimizers.SGD(lr)
+        opt = compat.sgd(compat.keras(), lr)
         for _ in range(steps):
             with tf.GradientTape() as tape:
                 tape.watch(var)
@@ -40,7 +40,7 @@ def minimize(steps: int = 10000, beta: float = -10.0, lr: float = 0.01 / 6) -> f
     steps, lr = check_epochs(steps), check_lr(lr)
     with preserved_global_state():
         var = tf.Variable(beta, dtype=tf.float32)
-        opt = compat.minimize_keras().optimizers.SGD(lr)
+        opt = compat.sgd(compat.minimize_keras(), lr)
         for _ in range(steps):
             opt.minimize(lambda: _loss(var), [var])
         return float(var.numpy())

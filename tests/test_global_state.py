@@ -62,28 +62,7 @@ def floatx(value: str):
             m.backend.set_floatx(old)
 
 
-#: routes whose answer depends on Keras' floatx: (reason) -> strict xfail of that check
-FLOATX_DEPENDENT = {
-    "apply_gradients_vector": (
-        "Keras 3's SGD creates its learning-rate variable in floatx, so under floatx float64 "
-        "the step is float64(lr), not float32(lr) as the route's lr_dtype says; building the "
-        "optimizer under floatx float32 (or passing a float32 learning-rate variable) fixes it"
-    ),
-    "minimize_vector": (
-        "Keras 2's SGD (tf_keras) keeps its learning-rate hyperparameter in floatx and casts it "
-        "to the float64 variable: under floatx float64 the step is float64(lr), not float32(lr) "
-        "as the route's lr_dtype says; building the optimizer under floatx float32 fixes it"
-    ),
-}
-
-
-def _floatx_param(route: Route):
-    reason = FLOATX_DEPENDENT.get(route.name)
-    marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-    return pytest.param(route, id=route.name, marks=marks)
-
-
-@pytest.mark.parametrize("route", [_floatx_param(r) for r in ROUTES.values()])
+@pytest.mark.parametrize("route", list(ROUTES.values()), ids=list(ROUTES))
 def test_route_leaves_global_state_alone(route: Route):
     # floatx, the seed, the op-seed stream and the NumPy-behaviour switch are as before, and
     # the user's floatx (float64 here) does not change the route's answer
@@ -113,7 +92,16 @@ def _mischief(fail: bool):
             raise RuntimeError("mischief")
         return np.zeros(pb.p + 1)
 
-    return Route("mischief", "vector", False, "float64", None, "", "", impl)
+    return Route(
+        name="mischief",
+        form="vector",
+        iterative=False,
+        dtype="float64",
+        max_predictors=None,
+        section="",
+        calls="",
+        impl=impl,
+    )
 
 
 @pytest.mark.parametrize("fail", [False, True], ids=["returns", "raises"])

@@ -21,7 +21,7 @@ def _fit(model, inputs: np.ndarray, pb: Problem, lr: float, epochs: int, log: Lo
         def on_epoch_end(self, epoch, logs=None):
             log.record((logs or {})["loss"])
 
-    model.compile(optimizer=keras.optimizers.SGD(lr), loss=keras.losses.MSE)
+    model.compile(optimizer=compat.sgd(keras, lr), loss=keras.losses.MSE)
     if epochs:
         model.fit(
             inputs.astype(np.float32),

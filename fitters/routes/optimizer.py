@@ -35,7 +35,7 @@ def apply_gradients_vector(
     """GradientTape + opt.apply_gradients 풀이 1: SGD on one (p+1, 1) float64 Variable."""
     X, y, n = _vector_tensors(pb)
     beta = tf.Variable(init[:, None])
-    opt = compat.keras().optimizers.SGD(lr)
+    opt = compat.sgd(compat.keras(), lr)
     for _ in range(epochs):
         with tf.GradientTape() as tape:
             yhat = X @ beta
@@ -52,7 +52,7 @@ def apply_gradients_scalar(
     """GradientTape + opt.apply_gradients 풀이 2: SGD on two float32 Variables b0, b1."""
     x, y, beta0, beta1 = _scalar_tensors(pb, init)
     n = pb.n
-    opt = compat.keras().optimizers.SGD(lr)
+    opt = compat.sgd(compat.keras(), lr)
     for _ in range(epochs):
         with tf.GradientTape() as tape:
             yhat = beta0 + beta1 * x
@@ -136,7 +136,7 @@ def minimize_vector(
     X, y, n = _vector_tensors(pb)
     beta = tf.Variable(init[:, None])
     loss_fn = _Recording(vector_loss(loss, X, y, beta, n), log)
-    opt = compat.minimize_keras().optimizers.SGD(lr)
+    opt = compat.sgd(compat.minimize_keras(), lr)
     for _ in range(epochs):
         opt.minimize(loss_fn, [beta])
     return beta.numpy()[:, 0]
@@ -152,7 +152,7 @@ def minimize_scalar(
     x, y, beta0, beta1 = _scalar_tensors(pb, init)
     n = pb.n
     loss_fn = _Recording(lambda: tf.reduce_sum((y - beta0 - beta1 * x) ** 2) / n, log)
-    opt = compat.minimize_keras().optimizers.SGD(lr)
+    opt = compat.sgd(compat.minimize_keras(), lr)
     for _ in range(epochs):
         opt.minimize(loss_fn, [beta0, beta1])
     return np.array([beta0.numpy(), beta1.numpy()], dtype=np.float64)
