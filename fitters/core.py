@@ -27,8 +27,9 @@ class DivergenceError(ValueError, FloatingPointError):
 class IllConditionedWarning(RuntimeWarning):
     """The design matrix is too ill-conditioned for the route's dtype to resolve the answer.
 
-    Raised (as a warning) when eps(dtype) * cond(X) > 1e-2 for the route's dtype: the
-    coefficients of a route that computes in that dtype may carry no correct digit.
+    Warned when eps(dtype) * cond(XS)^k > 1e-2, XS the design with unit-norm columns, k = 1 for
+    routes that never form X'X (``stable_solve``) and 2 otherwise: the coefficients of a route
+    computing in that dtype may then carry no correct digit.
     """
 
 

@@ -21,6 +21,10 @@ from .validation import Problem, check_epochs, check_init, check_lr, problem
 ILL_CONDITIONED = 1e-2
 
 
+def _in_package(module: str) -> bool:
+    return module == "fitters" or module.startswith("fitters.")
+
+
 @dataclass(frozen=True)
 class Route:
     """A named route of the lecture with its metadata; ``fit`` validates, runs and checks.
@@ -103,7 +107,7 @@ class Route:
         if eps * kappa**power > ILL_CONDITIONED:
             squared = "" if power == 1 else "^2"
             level, frame = 1, sys._getframe()  # attribute the warning to the caller of fitters
-            while frame is not None and frame.f_globals.get("__name__", "").startswith("fitters"):
+            while frame is not None and _in_package(frame.f_globals.get("__name__", "")):
                 level, frame = level + 1, frame.f_back
             warnings.warn(
                 f"{self.name}: cond(X) = {kappa:.3g} (columns scaled to unit norm), so "

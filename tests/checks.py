@@ -18,7 +18,12 @@ from fitters.route import Route
 from fitters.tolerances import closed_form_bound, loss_atol, trajectory_bound
 
 from .assertions import assert_within
-from .strategies import LinearDataset, linear_datasets, stable_learning_rates
+from .strategies import (
+    LinearDataset,
+    initial_coefficients,
+    linear_datasets,
+    stable_learning_rates,
+)
 
 Check = Callable[[Route, st.DataObject], None]
 
@@ -39,8 +44,7 @@ def draw_init(ds: LinearDataset, data: st.DataObject) -> np.ndarray:
     """The lecture's default init, or a drawn one (zeros included)."""
     if data.draw(st.booleans(), label="default init"):
         return np.array([-5.0, 10.0]) if ds.p == 1 else np.zeros(ds.p + 1)
-    values = st.floats(-20, 20, allow_nan=False)
-    return np.array(data.draw(st.lists(values, min_size=ds.p + 1, max_size=ds.p + 1), label="init"))
+    return data.draw(initial_coefficients(ds.p), label="init")
 
 
 def check_closed_form(route: Route, data: st.DataObject) -> None:

@@ -118,6 +118,15 @@ def linear_datasets(
     return LinearDataset(x if p > 1 else x[:, 0], y, coef, noise, layout, offset, scale, pb)
 
 
+def initial_coefficients(p: int):
+    """Starting points b_0 of length p + 1, from the same magnitudes as ``coefficients``.
+
+    Tiny starting values (Hypothesis likes 1e-80) would make the float32 loss underflow to 0
+    at the first step, outside every relative rounding bound: see ``coefficients``.
+    """
+    return st.lists(coefficients, min_size=p + 1, max_size=p + 1).map(np.array)
+
+
 def stable_learning_rates(pb: Problem, *, min_fraction: float = 0.05, max_fraction: float = 0.95):
     """lr = f * 2/lambda_max(H) for f in [min_fraction, max_fraction]: inside the stable range.
 

@@ -14,9 +14,10 @@ Per route, on the lecture's data with the lecture's defaults (init (-5, 10), lr 
 - ``outside_bound``: runs, but farther from the oracle than the derived bound allows;
 - ``error``: raised (type and message kept); ``not_available``: ``fitters.compat.unavailable``.
 
-Cost: ms per epoch of each iterative route, as (t(250 epochs) - t(50 epochs)) / 200 after a
-warm-up fit, so model building and tf.function tracing (paid once per fit) cancel out; wall
-clock and process CPU time, the best of ``--repeats`` pairs. A plain-NumPy GD step is timed in
+Cost: ms per epoch of each iterative route, as (t(50 + span epochs) - t(50 epochs)) / span
+after a warm-up fit, so model building and tf.function tracing (paid once per fit) cancel out;
+span (200 to 5000 epochs) lasts about 1.5 s. Wall clock and process CPU time, each fit the best
+of ``--repeats``. A plain-NumPy GD step is timed in
 the same run as a yardstick of the machine's speed and load.
 
 Pitfalls: the lecture's ``opt.minimize(loss_fn, beta)`` (bare Variable, scalar and (2, 1)
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import sys
@@ -56,8 +58,9 @@ from fitters.validation import problem  # noqa: E402
 from tests import golden  # noqa: E402
 
 LECTURE_EPOCHS = 1000
-#: the two fits whose time difference is the per-epoch cost
-TIMING_EPOCHS = (50, 250)
+#: per-epoch cost: t(TIMING_SHORT + span) - t(TIMING_SHORT), span in TIMING_SPAN epochs,
+#: chosen to last about TIMING_SECONDS
+TIMING_SHORT, TIMING_SPAN, TIMING_SECONDS = 50, (200, 5000), 1.5
 PACKAGES = ("tensorflow", "keras", "tf_keras", "numpy", "protobuf", "ml_dtypes")
 
 
@@ -96,19 +99,23 @@ def _timed_fit(route, x, y, epochs: int | None, options: dict):
     return fit, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def epoch_cost(route, x, y, options: dict, repeats: int) -> dict[str, float]:
-    """ms per epoch, wall and process CPU: (t(long) - t(short)) / (long - short), the best of
-    ``repeats`` pairs (the machine may be shared: the minimum is the least disturbed run)."""
-    walls, cpus = [], []
+def epoch_cost(route, x, y, options: dict, repeats: int, estimate: float) -> dict[str, float]:
+    """ms per epoch, wall and process CPU: (t(short + span) - t(short)) / span, each time the
+    best of ``repeats`` fits (the machine may be shared: the minimum is the least disturbed
+    run). ``span`` is chosen from ``estimate`` (seconds per epoch) so that it lasts about
+    TIMING_SECONDS: long enough that timer noise and load spikes are small against it."""
+    span = int(min(max(TIMING_SECONDS / max(estimate, 1e-9), TIMING_SPAN[0]), TIMING_SPAN[1]))
+    best: dict[int, tuple[float, float]] = {}
     for _ in range(repeats):
-        _, wall_short, cpu_short = _timed_fit(route, x, y, TIMING_EPOCHS[0], options)
-        _, wall_long, cpu_long = _timed_fit(route, x, y, TIMING_EPOCHS[1], options)
-        span = TIMING_EPOCHS[1] - TIMING_EPOCHS[0]
-        walls.append((wall_long - wall_short) / span)
-        cpus.append((cpu_long - cpu_short) / span)
+        for epochs in (TIMING_SHORT, TIMING_SHORT + span):
+            _, wall, cpu = _timed_fit(route, x, y, epochs, options)
+            old = best.get(epochs, (math.inf, math.inf))
+            best[epochs] = (min(old[0], wall), min(old[1], cpu))
+    (wall_short, cpu_short), (wall_long, cpu_long) = best[TIMING_SHORT], best[TIMING_SHORT + span]
     return {
-        "ms_per_epoch": 1000 * max(min(walls), 0.0),
-        "cpu_ms_per_epoch": 1000 * max(min(cpus), 0.0),
+        "ms_per_epoch": 1000 * max(wall_long - wall_short, 0.0) / span,
+        "cpu_ms_per_epoch": 1000 * max(cpu_long - cpu_short, 0.0) / span,
+        "timing_epochs": [TIMING_SHORT, TIMING_SHORT + span],
     }
 
 
@@ -121,9 +128,9 @@ def numpy_baseline(repeats: int) -> float:
     for _ in range(repeats):
         b = np.array([[-5.0], [10.0]])
         start = time.perf_counter()
-        for _ in range(TIMING_EPOCHS[1]):
+        for _ in range(LECTURE_EPOCHS):
             b = b - 0.1 * (-2 * X.T @ Y + 2 * X.T @ X @ b) / len(x)
-        best = min(best, (time.perf_counter() - start) / TIMING_EPOCHS[1])
+        best = min(best, (time.perf_counter() - start) / LECTURE_EPOCHS)
     return 1000 * best
 
 
@@ -141,7 +148,7 @@ def probe_route(route, options: dict, repeats: int, timing: bool) -> dict:
             route.fit(x, y, epochs=2, **options)  # warm-up: imports, first traces
             fit, seconds, _ = _timed_fit(route, x, y, LECTURE_EPOCHS, options)
             if timing:
-                cost = epoch_cost(route, x, y, options, repeats)
+                cost = epoch_cost(route, x, y, options, repeats, seconds / LECTURE_EPOCHS)
     except Exception as exc:  # the matrix records failures, it does not stop on them
         traceback.print_exc()
         return {"status": "error", "error": _error(exc)}

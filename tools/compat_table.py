@@ -96,9 +96,9 @@ def pitfall_cell(result: dict | None) -> str:
 def _ms(value: float | None) -> str:
     if value is None:
         return "–"
-    if value < 0.01:
-        return "< 0.01"
-    return f"{value:.3g}"
+    if value == 0:
+        return "≈ 0"
+    return f"{value:.2g}" if value < 0.01 else f"{value:.3g}"
 
 
 def _cost(result: dict) -> str:
@@ -247,8 +247,9 @@ def render(runs: list[dict]) -> str:
     lines += [
         "## Cost: milliseconds per epoch",
         "",
-        "On the lecture's problem (n = 200, p = 1): (t(250 epochs) - t(50 epochs)) / 200 after a",
-        "warm-up fit, so model building and tracing cancel out; best of 3. Cells: wall clock",
+        "On the lecture's problem (n = 200, p = 1): (t(50 + k epochs) - t(50 epochs)) / k after a",
+        "warm-up fit, so model building and tracing cancel out; k (200 to 5000) makes the",
+        "difference last about 1.5 s, each fit the best of 3. Cells: wall clock",
         "(process CPU time, all threads). The machine may have been shared during the run: the",
         "NumPy row times the same GD step without TensorFlow, as a yardstick of its speed and",
         "load. Last column: wall clock, newest over oldest version.",

@@ -42,5 +42,5 @@ def normal_equation_solve(pb: Problem) -> np.ndarray:
     """
     X, y = tf.constant(pb.design), tf.constant(pb.y[:, None])
     q, r = tf.linalg.qr(X)
-    b = tf.linalg.triangular_solve(r, tf.transpose(q) @ y, lower=False)
+    b = tf.linalg.triangular_solve(r, tf.linalg.matmul(q, y, transpose_a=True), lower=False)
     return b.numpy()[:, 0]

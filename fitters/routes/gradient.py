@@ -14,12 +14,16 @@ def analytic_gradient(
 ) -> np.ndarray:
     """이론적 풀이 3: b -= lr * (-2X'y + 2X'X b) / N, the derivative written by hand (float64)."""
     X, y = tf.constant(pb.design), tf.constant(pb.y[:, None])
-    Xt, n = tf.transpose(X), pb.n
+    n = pb.n
+
+    def xt(a):  # X' @ a without materializing X' (scaling by 2 is exact, so order is moot)
+        return tf.linalg.matmul(X, a, transpose_a=True)
+
     b = tf.constant(init[:, None])
     for _ in range(epochs):
         r = y - X @ b
         log.record(tf.transpose(r) @ r / n)
-        slope = (-2 * Xt @ y + 2 * Xt @ X @ b) / n
+        slope = (-2 * xt(y) + 2 * xt(X) @ b) / n
         b = b - lr * slope
     return b.numpy()[:, 0]
 
