@@ -33,8 +33,22 @@ from hypothesis import strategies as st
 from fitters.validation import Problem, problem
 
 
+class _Shape:
+    """n and p of a drawn data set, read off its validated ``problem``."""
+
+    problem: Problem
+
+    @property
+    def n(self) -> int:
+        return self.problem.n
+
+    @property
+    def p(self) -> int:
+        return self.problem.p
+
+
 @dataclass(frozen=True)
-class LinearDataset:
+class LinearDataset(_Shape):
     """A drawn data set with the truth that generated it."""
 
     x: np.ndarray
@@ -45,14 +59,6 @@ class LinearDataset:
     offset: float
     scale: float
     problem: Problem = field(repr=False, compare=False)
-
-    @property
-    def n(self) -> int:
-        return self.problem.n
-
-    @property
-    def p(self) -> int:
-        return self.problem.p
 
     def describe(self) -> str:
         """One line a failure message can carry: n, p, cond(X), how x was drawn."""
@@ -155,7 +161,7 @@ def unstable_learning_rates(pb: Problem, *, min_factor: float = 1.05, max_factor
 
 
 @dataclass(frozen=True)
-class IllConditionedDataset:
+class IllConditionedDataset(_Shape):
     """A drawn ill-conditioned data set: an offset in x, or nearly collinear predictors.
 
     level: the offset over the spread of x ("offset"), or the size of the independent part
@@ -167,14 +173,6 @@ class IllConditionedDataset:
     kind: str
     level: float
     problem: Problem = field(repr=False, compare=False)
-
-    @property
-    def n(self) -> int:
-        return self.problem.n
-
-    @property
-    def p(self) -> int:
-        return self.problem.p
 
     def describe(self) -> str:
         pb = self.problem
