@@ -17,8 +17,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
-
 from .registry import ROUTES
 from .report import (
     CHECKPOINTS,
@@ -31,7 +29,7 @@ from .report import (
     load_csv,
     run_report,
 )
-from .validation import problem
+from .validation import check_epochs, check_lr, problem
 
 __all__ = ["Progress", "build_parser", "format_table", "main"]
 
@@ -119,23 +117,23 @@ def _route_names(text: str) -> list[str]:
 
 
 def _epochs(text: str) -> int:
+    """--epochs: an integer, then the same rule every route applies (validation.check_epochs)."""
     try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
-    return value
+        return check_epochs(int(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an integer" if "invalid literal" in str(exc) else str(exc)
+        ) from None
 
 
 def _lr(text: str) -> float:
+    """--lr: a number, then the same rule every route applies (validation.check_lr)."""
     try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not np.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be finite and > 0, got {text}")
-    return value
+        return check_lr(float(text))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number" if "could not convert" in str(exc) else str(exc)
+        ) from None
 
 
 def _checkpoints(text: str) -> tuple[int, ...]:
