@@ -116,24 +116,24 @@ def _route_names(text: str) -> list[str]:
     return names
 
 
-def _epochs(text: str) -> int:
-    """--epochs: an integer, then the same rule every route applies (validation.check_epochs)."""
+def _argument(text: str, parse, kind: str, check):
+    """Parse a command-line value, then apply the rule every route applies (validation)."""
     try:
-        return check_epochs(int(text))
+        value = parse(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not {kind}") from None
+    try:
+        return check(value)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an integer" if "invalid literal" in str(exc) else str(exc)
-        ) from None
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _epochs(text: str) -> int:
+    return _argument(text, int, "an integer", check_epochs)
 
 
 def _lr(text: str) -> float:
-    """--lr: a number, then the same rule every route applies (validation.check_lr)."""
-    try:
-        return check_lr(float(text))
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number" if "could not convert" in str(exc) else str(exc)
-        ) from None
+    return _argument(text, float, "a number", check_lr)
 
 
 def _checkpoints(text: str) -> tuple[int, ...]:
