@@ -25,7 +25,8 @@ import numpy as np
 import pytest
 
 import fitters
-from fitters.validation import Problem, problem
+from fitters.problem import Problem
+from fitters.validation import problem
 
 #: data sizes: the lecture's N, and two orders of magnitude steps beyond it
 SIZES = (200, 10_000, 1_000_000)

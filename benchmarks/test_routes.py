@@ -27,7 +27,7 @@ import tensorflow as tf
 
 import fitters
 from fitters import reference
-from fitters.route import Route
+from fitters.route_type import Route
 from fitters.tolerances import route_bound
 from fitters.validation import problem
 
@@ -72,7 +72,7 @@ def _checker(route: Route, n: int):
         bound = route_bound(route, pb, lr=LR, epochs=fit.epochs)
         assert bound.holds(fit.coef), (
             f"{route.name} n={n} epochs={fit.epochs}: coef {fit.coef} is "
-            f"{bound.error(fit.coef):.3g} from {bound.expected}, allowed {bound.atol:.3g} "
+            f"{bound.error(fit.coef):.3g} from {bound.expected}, allowed {bound.max_l2_error:.3g} "
             f"({bound.formula})"
         )
 

@@ -93,14 +93,6 @@ def minimize_keras() -> ModuleType:
     return tf_keras
 
 
-#: What each route needs beyond TensorFlow itself (keys of ``_FEATURES``).
-ROUTE_NEEDS: dict[str, tuple[str, ...]] = {
-    "minimize_vector": ("optimizer.minimize",),
-    "minimize_scalar": ("optimizer.minimize",),
-    "toy.minimize": ("optimizer.minimize",),
-}
-
-
 def _has_minimize_keras() -> str | None:
     try:
         minimize_keras()
@@ -109,16 +101,20 @@ def _has_minimize_keras() -> str | None:
     return None
 
 
-_FEATURES = {"optimizer.minimize": _has_minimize_keras}
+#: Features a route may need beyond TensorFlow itself (``Route.needs``), each with a probe
+#: that returns why it is missing (with the fix), or None when this installation has it.
+FEATURES = {"optimizer.minimize": _has_minimize_keras}
 
 
-def unavailable(route_name: str) -> str | None:
-    """Why ``route_name`` (a route, or ``"toy.minimize"``) cannot run on this TensorFlow
-    (``"not available on TF 2.16: ..."``), or None when it can. Tests turn the reason into a
+def missing(needs) -> str | None:
+    """Why something that needs these features cannot run on this TensorFlow
+    (``"not available on TF 2.21: ..."``), or None when it can. Tests turn the reason into a
     skip; the compatibility table prints it.
     """
-    for feature in ROUTE_NEEDS.get(route_name, ()):
-        problem = _FEATURES[feature]()
+    for feature in needs:
+        if feature not in FEATURES:
+            raise ValueError(f"unknown feature {feature!r}; known: {', '.join(FEATURES)}")
+        problem = FEATURES[feature]()
         if problem is not None:
             return f"not available on TF {tf_minor()}: {problem}"
     return None

@@ -18,7 +18,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .validation import Problem, check_epochs, check_init, check_lr, problem
+from .problem import Problem
+from .validation import check_epochs, check_init, check_lr, problem
 
 __all__ = [
     "contraction_factor",

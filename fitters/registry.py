@@ -1,12 +1,13 @@
 """The route table: every route of the lecture, in the contract's order. Add a route here.
 
 A new ``Route(...)`` line is all it takes: the property suite, the golden checks that
-apply, the benchmarks and the report all iterate over ``ROUTES``.
+apply, the benchmarks and the report all iterate over ``ROUTES``. ``form`` is derived from
+``max_predictors`` (scalar routes fit one predictor).
 """
 
 from __future__ import annotations
 
-from .route import Route
+from .route_type import Route
 from .routes.closed_form import closed_form_scalar, normal_equation_inv, normal_equation_solve
 from .routes.compiled import compiled_core
 from .routes.gradient import analytic_gradient, tape_scalar, tape_vector
@@ -23,7 +24,6 @@ _TABLE = [
     Route(
         name="closed_form_scalar",
         section="이론적 풀이 1",
-        form="scalar",
         iterative=False,
         dtype="float64",
         max_predictors=1,
@@ -33,7 +33,6 @@ _TABLE = [
     Route(
         name="normal_equation_inv",
         section="이론적 풀이 2",
-        form="vector",
         iterative=False,
         dtype="float64",
         max_predictors=None,
@@ -43,7 +42,6 @@ _TABLE = [
     Route(
         name="normal_equation_solve",
         section="(beyond the lecture)",
-        form="vector",
         iterative=False,
         dtype="float64",
         max_predictors=None,
@@ -54,7 +52,6 @@ _TABLE = [
     Route(
         name="analytic_gradient",
         section="이론적 풀이 3",
-        form="vector",
         iterative=True,
         dtype="float64",
         max_predictors=None,
@@ -64,7 +61,6 @@ _TABLE = [
     Route(
         name="tape_vector",
         section="GradientTape 풀이 1",
-        form="vector",
         iterative=True,
         dtype="float64",
         max_predictors=None,
@@ -74,7 +70,6 @@ _TABLE = [
     Route(
         name="tape_scalar",
         section="GradientTape 풀이 2",
-        form="scalar",
         iterative=True,
         dtype="float32",
         max_predictors=1,
@@ -85,7 +80,6 @@ _TABLE = [
     Route(
         name="apply_gradients_vector",
         section="GradientTape + opt.apply_gradients 풀이 1",
-        form="vector",
         iterative=True,
         dtype="float64",
         max_predictors=None,
@@ -96,7 +90,6 @@ _TABLE = [
     Route(
         name="apply_gradients_scalar",
         section="GradientTape + opt.apply_gradients 풀이 2",
-        form="scalar",
         iterative=True,
         dtype="float32",
         max_predictors=1,
@@ -107,30 +100,29 @@ _TABLE = [
     Route(
         name="minimize_vector",
         section="opt.minimize 풀이 1, 3, 4, 5, 6",
-        form="vector",
         iterative=True,
         dtype="float64",
         max_predictors=None,
         calls="Keras 2 SGD.minimize(loss_fn, [b]) (tf_keras)",
         impl=minimize_vector,
         lr_dtype="float32",
+        needs=("optimizer.minimize",),
         variants={"loss": LOSS_SPELLINGS},
     ),
     Route(
         name="minimize_scalar",
         section="opt.minimize 풀이 2",
-        form="scalar",
         iterative=True,
         dtype="float32",
         max_predictors=1,
         calls="Keras 2 SGD.minimize(loss_fn, [b0, b1]) (tf_keras)",
         impl=minimize_scalar,
         lr_dtype="float32",
+        needs=("optimizer.minimize",),
     ),
     Route(
         name="keras_sequential",
         section="tf.keras.Sequential 풀이 1",
-        form="vector",
         iterative=True,
         dtype="float32",
         max_predictors=None,
@@ -142,7 +134,6 @@ _TABLE = [
     Route(
         name="keras_dense_bias",
         section="second network diagram",
-        form="vector",
         iterative=True,
         dtype="float32",
         max_predictors=None,
@@ -154,7 +145,6 @@ _TABLE = [
     Route(
         name="compiled_core",
         section="(beyond the lecture)",
-        form="vector",
         iterative=True,
         dtype="float64",
         max_predictors=None,

@@ -24,10 +24,11 @@ import numpy as np
 from . import reference
 from .core import DivergenceError
 from .data import lecture_dataset
+from .problem import Problem
 from .registry import ROUTES
-from .route import Route
+from .route_type import Route
 from .tolerances import route_bound
-from .validation import Problem, check_epochs, check_init, check_lr, problem
+from .validation import check_epochs, check_init, check_lr, problem
 
 __all__ = [
     "CHECKPOINTS",
@@ -318,7 +319,7 @@ def run_route(route: Route, pb: Problem, init: np.ndarray, lr: float, epochs: in
         seconds=seconds,
         error_ne=float(np.linalg.norm(fit.coef - star)),
         error_oracle=bound.error(fit.coef),
-        bound=bound.atol,
+        bound=bound.max_l2_error,
         bound_formula=bound.formula,
         note=_one_line("; ".join(notes)),
     )

@@ -36,8 +36,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import reference
-from .route import Route
-from .validation import Problem
+from .problem import Problem
+from .route_type import Route
 
 __all__ = [
     "Bound",
@@ -67,14 +67,14 @@ class Bound:
     """An oracle value and the derived allowance ``atol`` on ||coef - expected||_2."""
 
     expected: np.ndarray
-    atol: float
+    max_l2_error: float
     formula: str
 
     def error(self, coef) -> float:
         return float(np.linalg.norm(np.asarray(coef, dtype=np.float64) - self.expected))
 
     def holds(self, coef) -> bool:
-        return self.error(coef) <= self.atol
+        return self.error(coef) <= self.max_l2_error
 
 
 def _star(pb: Problem) -> tuple[np.ndarray, float]:

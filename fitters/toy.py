@@ -12,6 +12,9 @@ from . import compat
 from .state import preserved_global_state
 from .validation import check_epochs, check_lr
 
+#: Features each toy function needs beyond TensorFlow (see ``fitters.compat.missing``).
+NEEDS: dict[str, tuple[str, ...]] = {"apply_gradients": (), "minimize": ("optimizer.minimize",)}
+
 
 def _loss(beta):
     return (beta / 2 - 1) ** 2

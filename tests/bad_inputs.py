@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from fitters import ROUTES, DivergenceError, reference
-from fitters.route import Route
+from fitters.route_type import Route
 
 #: the well-formed data every case perturbs: 10 points on y = 1 + 2x
 X = np.linspace(0.0, 1.0, 10)

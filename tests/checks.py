@@ -14,7 +14,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from fitters import reference
-from fitters.route import Route
+from fitters.route_type import Route
 from fitters.tolerances import closed_form_bound, loss_atol, trajectory_bound
 
 from .assertions import assert_within
@@ -82,7 +82,7 @@ def check_loss_history(route: Route, data: st.DataObject) -> None:
         b_j = reference.gd_iterate(ds.problem, None, init, lr_eff, j)
         expected = reference.mse(ds.problem, None, b_j)
         # the coefficients at step j are themselves off by the trajectory bound
-        slack = trajectory_bound(route, ds.problem, init, lr, j).atol
+        slack = trajectory_bound(route, ds.problem, init, lr, j).max_l2_error
         grad = 2 * np.sqrt(expected * ds.n) * ds.problem.spectrum[0][0] / ds.n
         # L(b + e) - L(b) = grad.e + e'He/2 with ||grad L|| <= 2 ||r|| ||X|| / n
         atol = (
@@ -114,8 +114,8 @@ def check_convergence(route: Route, data: st.DataObject) -> None:
 
     bound = Bound(
         star,
-        contraction + rounding.atol,
-        f"rho^k||b0-b*|| {contraction:.3g} + rounding {rounding.atol:.3g}",
+        contraction + rounding.max_l2_error,
+        f"rho^k||b0-b*|| {contraction:.3g} + rounding {rounding.max_l2_error:.3g}",
     )
     assert_within(route, "check_convergence", ds, bound, fit.coef, lr=f"{lr:.4g}", k=k)
 

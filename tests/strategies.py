@@ -30,7 +30,8 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from fitters.validation import Problem, problem
+from fitters.problem import Problem
+from fitters.validation import problem
 
 
 class _Shape:

@@ -25,9 +25,10 @@ from hypothesis import find, given, settings
 
 import fitters
 from fitters import ROUTES, IllConditionedWarning, reference
-from fitters.route import ILL_CONDITIONED, Route
+from fitters.problem import Problem
+from fitters.route_type import ILL_CONDITIONED, Route
 from fitters.tolerances import gamma
-from fitters.validation import Problem, problem
+from fitters.validation import problem
 
 from .strategies import ill_conditioned_datasets
 

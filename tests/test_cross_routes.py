@@ -27,7 +27,9 @@ CLOSED = [r for r in fitters.ROUTES.values() if not r.iterative]
 def _assert_pairwise(results, ds, what):
     for (a, (ca, ba)), (b, (cb, bb)) in itertools.combinations(results.items(), 2):
         gap = float(np.linalg.norm(ca - cb))
-        allowed = ba.atol + bb.atol + float(np.linalg.norm(ba.expected - bb.expected))
+        allowed = (
+            ba.max_l2_error + bb.max_l2_error + float(np.linalg.norm(ba.expected - bb.expected))
+        )
         assert gap <= allowed, f"{a} vs {b} ({what}): {gap:.3g} > {allowed:.3g}; {ds.describe()}"
 
 

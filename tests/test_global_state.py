@@ -21,7 +21,7 @@ from tensorflow.python.ops.numpy_ops import np_dtypes
 
 import fitters
 from fitters import ROUTES, compat
-from fitters.route import Route
+from fitters.route_type import Route
 
 X, Y = fitters.lecture_dataset()
 EPOCHS = 3

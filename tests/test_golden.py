@@ -22,8 +22,12 @@ def _skip_what_this_tensorflow_lacks(request):
     # a route whose API this TensorFlow lacks is a skip that says so ("not available on TF
     # x.y: ..."), never a silent pass; fitters.compat knows what each route needs
     params = request.node.callspec.params if hasattr(request.node, "callspec") else {}
-    name = params.get("name") or (f"toy.{params['how']}" if "how" in params else None)
-    reason = compat.unavailable(name) if name else None
+    if "name" in params:
+        reason = fitters.ROUTES[params["name"]].unavailable
+    elif "how" in params:
+        reason = compat.missing(fitters.toy.NEEDS[params["how"]])
+    else:
+        reason = None
     if reason is not None:
         pytest.skip(reason)
 
@@ -91,7 +95,7 @@ def test_closed_form_scalar():
     # 이론적 풀이 1 to the lecture's 17 digits, within the derived closed-form bound
     route = fitters.ROUTES["closed_form_scalar"]
     coef = default_fit("closed_form_scalar").coef
-    atol = closed_form_bound(route, lecture_problem()).atol
+    atol = closed_form_bound(route, lecture_problem()).max_l2_error
     err = np.abs(coef - golden.CLOSED_FORM_SCALAR).max()
     assert err <= atol, f"closed_form_scalar {coef!r}: error {err:.3g} > bound {atol:.3g}"
 
@@ -142,8 +146,8 @@ def test_1000_epochs_within_bound(name):
     route = fitters.ROUTES[name]
     bound = route_bound(route, lecture_problem())
     err = bound.error(default_fit(name).coef)
-    assert err <= bound.atol, (
-        f"{name}: ||b - b_1000|| = {err:.3g} > {bound.atol:.3g} ({bound.formula})"
+    assert err <= bound.max_l2_error, (
+        f"{name}: ||b - b_1000|| = {err:.3g} > {bound.max_l2_error:.3g} ({bound.formula})"
     )
 
 

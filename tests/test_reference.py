@@ -35,8 +35,8 @@ def test_gd_iterate_matches_a_plain_loop(ds, data):
     for _ in range(k):
         b = b - lr * 2 * pb.design.T @ (pb.design @ b - pb.y) / pb.n
     bound = gd_rounding_bound("float64", pb, init, lr, k)
-    assert bound.error(b) <= bound.atol, (
-        f"{ds.describe()} k={k}: {bound.error(b):.3g} > {bound.atol:.3g}"
+    assert bound.error(b) <= bound.max_l2_error, (
+        f"{ds.describe()} k={k}: {bound.error(b):.3g} > {bound.max_l2_error:.3g}"
     )
 
 

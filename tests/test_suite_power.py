@@ -13,7 +13,7 @@ import pytest
 from hypothesis import Phase
 
 import fitters
-from fitters.validation import Problem
+from fitters.problem import Problem
 
 from .checks import check_closed_form, check_trajectory
 from .test_properties import run_check

@@ -12,7 +12,8 @@ import pytest
 
 import fitters
 from fitters import ROUTES, DivergenceError
-from fitters.validation import Problem, check_epochs, check_init, check_lr, problem
+from fitters.problem import Problem
+from fitters.validation import check_epochs, check_init, check_lr, problem
 
 from . import bad_inputs
 from .bad_inputs import ACCEPTED, BAD_ARGUMENTS, BAD_DATA, CASES, REFERENCE_ARGUMENTS, Case
@@ -171,7 +172,7 @@ def test_problem_keeps_its_api():
 def test_blocked_qr_equals_one_qr():
     # the R accumulated over row blocks has the singular values of one QR of [1 x]
     rng = np.random.default_rng(0)
-    n = 3 * fitters.validation.BLOCK_ROWS + 17
+    n = 3 * fitters.problem.BLOCK_ROWS + 17
     x = 40.0 + rng.standard_normal((n, 2))
     y = rng.standard_normal(n)
     pb = problem(x, y)

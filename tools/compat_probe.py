@@ -12,7 +12,7 @@ Per route, on the lecture's data with the lecture's defaults (init (-5, 10), lr 
 - ``within_bound``: not the printout, but within ``fitters.tolerances.route_bound`` of the
   exact 1000th iterate (or of the normal equation, for closed forms);
 - ``outside_bound``: runs, but farther from the oracle than the derived bound allows;
-- ``error``: raised (type and message kept); ``not_available``: ``fitters.compat.unavailable``.
+- ``error``: raised (type and message kept); ``not_available``: ``Route.unavailable``.
 
 Cost: ms per epoch of each iterative route, as (t(50 + span epochs) - t(50 epochs)) / span
 after a warm-up fit, so model building and tf.function tracing (paid once per fit) cancel out;
@@ -84,7 +84,7 @@ def _golden_verdict(route, coef: np.ndarray) -> bool:
     """Whether ``coef`` is what the lecture printed for this route (tests/test_golden.py)."""
     if not route.iterative:
         if route.name == "closed_form_scalar":
-            atol = closed_form_bound(route, problem(*fitters.lecture_dataset())).atol
+            atol = closed_form_bound(route, problem(*fitters.lecture_dataset())).max_l2_error
             return bool(np.abs(coef - golden.CLOSED_FORM_SCALAR).max() <= atol)
         return bool(np.abs(coef - golden.NORMAL_EQUATION).max() <= golden.PRINTED_8_DECIMALS)
     if route.dtype == "float64":
@@ -137,7 +137,7 @@ def numpy_baseline(repeats: int) -> float:
 def probe_route(route, options: dict, repeats: int, timing: bool) -> dict:
     """Run one route (with one variant's options) on the lecture's data; see module doc."""
     x, y = fitters.lecture_dataset()
-    reason = compat.unavailable(route.name)
+    reason = route.unavailable
     if reason is not None:
         return {"status": "not_available", "reason": reason}
     cost: dict[str, float] = {}
@@ -157,7 +157,7 @@ def probe_route(route, options: dict, repeats: int, timing: bool) -> dict:
     result = {
         "coef": [float(c) for c in coef],
         "bound_error": bound.error(coef),
-        "bound_atol": bound.atol,
+        "bound_atol": bound.max_l2_error,
         "seconds_1000": None if not route.iterative else seconds,
         **cost,
     }
@@ -172,7 +172,7 @@ def probe_route(route, options: dict, repeats: int, timing: bool) -> dict:
 
 def probe_toy(how: str) -> dict:
     """fitters.toy: beta after 1, 2 and 10000 SGD steps, against the lecture's float32 printout."""
-    reason = compat.unavailable("minimize_scalar") if how == "minimize" else None
+    reason = compat.missing(fitters.toy.NEEDS[how])
     if reason is not None:
         return {"status": "not_available", "reason": reason}
     func = getattr(fitters.toy, how)

@@ -184,7 +184,7 @@ def render(runs: list[dict]) -> str:
         "`fitters.tolerances.route_bound` of the exact iterate (error vs allowance shown);",
         "**error: <type>** = raised;",
         "**not available** = the API the route needs does not exist on that version",
-        "(`fitters.compat.unavailable`; the tests skip with that reason).",
+        "(`Route.unavailable`, from the route's `needs`; the tests skip with that reason).",
         "",
         "## Versions",
         "",

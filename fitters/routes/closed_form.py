@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ..validation import Problem
+from ..problem import Problem
 
 
 def closed_form_scalar(pb: Problem) -> np.ndarray:

@@ -17,8 +17,8 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ..validation import Problem
-from ._loop import LossLog
+from ..losslog import LossLog
+from ..problem import Problem
 
 #: epochs per XLA call: the lecture's 1000 epochs take one call; the loss buffer is 32 KiB
 CHUNK = 4096
@@ -95,20 +95,6 @@ def second_moments(pb: Problem) -> np.ndarray:
     return m / n
 
 
-def _record(log: LossLog, losses: np.ndarray) -> None:
-    """Record a whole chunk of losses at once, with ``LossLog.record``'s contract.
-
-    ``log.record`` per epoch costs ~0.4 us, ten times an XLA epoch. Finite losses are kept;
-    the first non-finite one raises DivergenceError with the count of finite losses before it.
-    """
-    finite = np.isfinite(losses)
-    k = losses.size if finite.all() else int(np.argmin(finite))
-    log.values[log.count : log.count + k] = losses[:k]
-    log.count += k
-    if k < losses.size:
-        log.diverged()
-
-
 def compiled_core(
     pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
 ) -> np.ndarray:
@@ -123,7 +109,7 @@ def compiled_core(
         steps = min(CHUNK, epochs - done)
         state = tf.constant(np.concatenate([beta, [lr, steps]]))
         beta_t, losses, taken = program(moments, state)
-        _record(log, losses.numpy()[: int(taken)])
+        log.record_many(losses.numpy()[: int(taken)])
         beta = beta_t.numpy()
         done += steps
     return beta

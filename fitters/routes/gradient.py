@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import tensorflow as tf
 
-from ..validation import Problem
-from ._loop import LossLog
+from ..losslog import LossLog
+from ..problem import Problem
+from .tensors import scalar_data, scalar_variables, vector_data
 
 
 def analytic_gradient(
     pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
 ) -> np.ndarray:
     """이론적 풀이 3: b -= lr * (-2X'y + 2X'X b) / N, the derivative written by hand (float64)."""
-    X, y = tf.constant(pb.design), tf.constant(pb.y[:, None])
-    n = pb.n
+    X, y, n = vector_data(pb)
 
     def xt(a):  # X' @ a without materializing X' (scaling by 2 is exact, so order is moot)
         return tf.linalg.matmul(X, a, transpose_a=True)
@@ -30,7 +30,7 @@ def analytic_gradient(
 
 def tape_vector(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
     """GradientTape 풀이 1: one (p+1, 1) float64 Variable, loss (y-Xb)'(y-Xb)/N, assign_sub."""
-    X, y, n = tf.constant(pb.design), tf.constant(pb.y[:, None]), pb.n
+    X, y, n = vector_data(pb)
     beta = tf.Variable(init[:, None])
     for _ in range(epochs):
         with tf.GradientTape() as tape:
@@ -43,16 +43,9 @@ def tape_vector(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: Loss
 
 
 def tape_scalar(pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog) -> np.ndarray:
-    """GradientTape 풀이 2: b0, b1 as two float32 Variables, loss reduce_sum((y-yhat)^2)/N.
-
-    Data are cast to float32 once, so the whole computation is float32 whether or not NumPy
-    behaviour (which would promote float32 * float64 to float64) is switched on.
-    """
-    x = tf.constant(pb.x[:, 0], dtype=tf.float32)
-    y = tf.constant(pb.y, dtype=tf.float32)
-    n = pb.n
-    beta0 = tf.Variable(init[0], dtype=tf.float32)
-    beta1 = tf.Variable(init[1], dtype=tf.float32)
+    """GradientTape 풀이 2: b0, b1 as two float32 Variables, loss reduce_sum((y-yhat)^2)/N."""
+    x, y, n = scalar_data(pb)
+    beta0, beta1 = scalar_variables(init)
     for _ in range(epochs):
         with tf.GradientTape() as tape:
             yhat = beta0 + x * beta1

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import compat
-from ..validation import Problem
-from ._loop import LossLog
+from ..losslog import LossLog
+from ..problem import Problem
 
 
 def _fit(model, inputs: np.ndarray, pb: Problem, lr: float, epochs: int, log: LossLog) -> None:

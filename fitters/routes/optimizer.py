@@ -15,25 +15,16 @@ import numpy as np
 import tensorflow as tf
 
 from .. import compat
-from ..validation import Problem
-from ._loop import LossLog
-
-
-def _vector_tensors(pb: Problem):
-    return tf.constant(pb.design), tf.constant(pb.y[:, None]), pb.n
-
-
-def _scalar_tensors(pb: Problem, init: np.ndarray):
-    x = tf.constant(pb.x[:, 0], dtype=tf.float32)
-    y = tf.constant(pb.y, dtype=tf.float32)
-    return x, y, tf.Variable(init[0], dtype=tf.float32), tf.Variable(init[1], dtype=tf.float32)
+from ..losslog import LossLog
+from ..problem import Problem
+from .tensors import scalar_data, scalar_variables, vector_data
 
 
 def apply_gradients_vector(
     pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
 ) -> np.ndarray:
     """GradientTape + opt.apply_gradients 풀이 1: SGD on one (p+1, 1) float64 Variable."""
-    X, y, n = _vector_tensors(pb)
+    X, y, n = vector_data(pb)
     beta = tf.Variable(init[:, None])
     opt = compat.sgd(compat.keras(), lr)
     for _ in range(epochs):
@@ -50,8 +41,8 @@ def apply_gradients_scalar(
     pb: Problem, init: np.ndarray, lr: float, epochs: int, log: LossLog
 ) -> np.ndarray:
     """GradientTape + opt.apply_gradients 풀이 2: SGD on two float32 Variables b0, b1."""
-    x, y, beta0, beta1 = _scalar_tensors(pb, init)
-    n = pb.n
+    x, y, n = scalar_data(pb)
+    beta0, beta1 = scalar_variables(init)
     opt = compat.sgd(compat.keras(), lr)
     for _ in range(epochs):
         with tf.GradientTape() as tape:
@@ -133,7 +124,7 @@ def minimize_vector(
     ``minimize``). The var_list is ``[beta]``: the lecture's bare ``beta`` fails (see
     the pitfall tests).
     """
-    X, y, n = _vector_tensors(pb)
+    X, y, n = vector_data(pb)
     beta = tf.Variable(init[:, None])
     loss_fn = _Recording(vector_loss(loss, X, y, beta, n), log)
     opt = compat.sgd(compat.minimize_keras(), lr)
@@ -149,8 +140,8 @@ def minimize_scalar(
 
     Keras 2's SGD (``tf_keras`` on TF >= 2.16), as for :func:`minimize_vector`.
     """
-    x, y, beta0, beta1 = _scalar_tensors(pb, init)
-    n = pb.n
+    x, y, n = scalar_data(pb)
+    beta0, beta1 = scalar_variables(init)
     loss_fn = _Recording(lambda: tf.reduce_sum((y - beta0 - beta1 * x) ** 2) / n, log)
     opt = compat.sgd(compat.minimize_keras(), lr)
     for _ in range(epochs):
