@@ -1,14 +1,7 @@
-"""Project-wide pytest set-up: Hypothesis profiles and the quiet-TensorFlow environment.
+"""Project-wide pytest set-up: the fitters plugin, its Hypothesis profiles, a quiet TensorFlow.
 
-Profiles (pick with ``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``):
-
-- ``dev`` (default): few examples, quick feedback while editing.
-- ``ci``: derandomized (same examples every run, so a red CI reproduces), ``print_blob`` so a
-  failure prints the blob to replay it, more examples than dev.
-- ``thorough``: many examples, for a nightly run or before a release (spread it over cores
-  with ``pytest -n auto``).
-
-TensorFlow traces and compiles on first call, so no profile has a deadline.
+Profiles (``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``; defined in
+``fitters/testing/profiles.py``): ``dev`` (default here), ``ci``, ``thorough``, ``mutation``.
 """
 
 from __future__ import annotations
@@ -17,13 +10,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from hypothesis import HealthCheck, settings
+from fitters.testing import profiles
 
-_COMMON = dict(
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-settings.register_profile("dev", max_examples=10, **_COMMON)
-settings.register_profile("ci", max_examples=25, derandomize=True, print_blob=True, **_COMMON)
-settings.register_profile("thorough", max_examples=300, **_COMMON)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+# loaded by its pytest11 entry point when the package is installed; named here for runs from
+# a bare checkout on PYTHONPATH (the TensorFlow matrix)
+pytest_plugins = ["fitters.pytest_plugin"]
+
+profiles.load_from_environment(default="dev")

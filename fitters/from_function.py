@@ -33,6 +33,7 @@ def route(
     name: str | None = None,
     loss_history: bool | None = None,
     slow: bool = False,
+    cheap_epochs: bool = False,
     variants: Mapping[str, tuple[str, ...]] | None = None,
     needs: tuple[str, ...] = (),
     expected_failed_checks: Mapping[str, str] | None = None,
@@ -53,7 +54,7 @@ def route(
     Python float multiplies an array); max_predictors 1 for a one-predictor route (None: any
     p); name defaults to the function's name; loss_history True/False declares whether ``fn``
     returns its losses (None: whatever it returns; the loss check skips when it returns none).
-    slow, variants, needs and expected_failed_checks are as on ``Route``.
+    slow, cheap_epochs, variants, needs and expected_failed_checks are as on ``Route``.
     """
 
     def wrap(function: Callable[..., object]) -> Route:
@@ -69,6 +70,7 @@ def route(
             calls=calls or f"{getattr(function, '__module__', '?')}.{label}",
             lr_dtype=lr_dtype or dtype,
             slow=slow,
+            cheap_epochs=cheap_epochs,
             records_loss=loss_history if iterative else False,
             variants=dict(variants or {}),
             needs=tuple(needs),

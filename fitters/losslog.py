@@ -24,16 +24,20 @@ class LossLog:
     """The losses a gradient route recorded, in order; raises the moment one is not finite.
 
     ``history`` is what ``Fit.loss_history`` returns. ``count`` is the number of losses
-    recorded so far, which is also the epoch a divergence is reported at.
+    recorded so far, which is also the epoch a divergence is reported at; ``used`` says
+    whether the route recorded at all (a block of none included), so a route that keeps
+    no losses is told apart from one that ran zero epochs.
     """
 
     def __init__(self, route: str, problem: Problem, lr: float, epochs: int):
         self.route, self.problem, self.lr = route, problem, lr
         self._values = np.empty(epochs)
         self.count = 0
+        self.used = False
 
     def record(self, loss: ArrayLike) -> None:
         """Append one loss (a scalar or a one-element tensor/array)."""
+        self.used = True
         value = float(np.asarray(loss).reshape(()))
         if not math.isfinite(value):
             self.diverged()
@@ -47,6 +51,7 @@ class LossLog:
         Finite losses before the first non-finite one are kept; that one raises, with the
         count of finite losses before it as the epoch.
         """
+        self.used = True
         values = np.asarray(losses, dtype=np.float64).reshape(-1)
         finite = np.isfinite(values)
         k = values.size if finite.all() else int(np.argmin(finite))

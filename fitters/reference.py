@@ -11,6 +11,13 @@ H = V diag(lambda) V' this is b* + V diag((1 - lr lambda)^k) V' (b_0 - b*): no l
 
 gd_error_bound: ||b_k - b*||_2 <= rho^k ||b_0 - b*||_2 with rho = max_i |1 - lr lambda_i|,
 tight because H is symmetric.
+
+Extended precision (the oracles the checks compare against): ``gd_path`` runs the k steps in
+NumPy's ``longdouble`` (80-bit on x86-64 Linux, u = 2^-64, 2048 times finer than float64) on
+moments summed pairwise in that precision, and ``normal_equation_extended`` solves by
+Householder QR in it, so a float64 route's own rounding, not the oracle's, is what a check
+sees. Their own error is bounded in :mod:`fitters.tolerances` with ``EXTENDED``'s unit
+roundoff (on platforms where ``longdouble`` is float64 the bounds simply grow accordingly).
 """
 
 from __future__ import annotations
@@ -22,12 +29,19 @@ from .problem import Problem
 from .validation import check_epochs, check_init, check_lr, problem
 
 __all__ = [
+    "EXTENDED",
     "contraction_factor",
     "gd_error_bound",
     "gd_iterate",
+    "gd_path",
     "mse",
+    "mse_extended",
     "normal_equation",
+    "normal_equation_extended",
 ]
+
+#: the precision of the extended oracles
+EXTENDED = np.longdouble
 
 
 def _problem(x, y) -> Problem:
@@ -92,3 +106,95 @@ def mse(x: ArrayLike, y: ArrayLike | None, coef: ArrayLike) -> float:
     pb = _problem(x, y)
     r = pb.y - pb.design @ check_init(coef, pb.p, name="coef")
     return float(r @ r / pb.n)
+
+
+def _extended_columns(pb: Problem) -> np.ndarray:
+    """[1, x_1..x_p, y] as contiguous extended-precision rows (p+2, n): pairwise sums."""
+    z = np.empty((pb.p + 2, pb.n), dtype=EXTENDED)
+    z[0] = 1
+    z[1:-1] = pb.x.T
+    z[-1] = pb.y
+    return z
+
+
+def _extended_gradient_terms(pb: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """(H, h) with grad L(b) = H b - h: H = 2X'X/n, h = 2X'y/n, in extended precision.
+
+    Each entry is one pairwise ``np.sum`` of n products (error ~ log2(n) u_ext of the sum of
+    magnitudes), so a step's gradient carries no cancellation error beyond that.
+    """
+    z = _extended_columns(pb)
+    p1 = pb.p + 1
+    two_over_n = EXTENDED(2) / EXTENDED(pb.n)
+    h_mat = np.empty((p1, p1), dtype=EXTENDED)
+    for i in range(p1):
+        for j in range(i, p1):
+            h_mat[i, j] = h_mat[j, i] = np.sum(z[i] * z[j]) * two_over_n
+    h_vec = np.array([np.sum(z[i] * z[-1]) * two_over_n for i in range(p1)], dtype=EXTENDED)
+    return h_mat, h_vec
+
+
+def gd_path(x: ArrayLike, y: ArrayLike | None, init: ArrayLike, lr: float, k: int) -> np.ndarray:
+    """Every full-batch gradient-descent iterate b_0, ..., b_k, shape (k+1, p+1).
+
+    Computed step by step in extended precision (``EXTENDED``) and rounded to float64 at the
+    end: as exact as ``gd_iterate`` where float64 suffices, and exact to float64's last bit
+    where a float64 route's own rounding is being judged. The pictures' path and every
+    check's gradient-descent oracle come from here.
+    """
+    pb = _problem(x, y)
+    k = check_epochs(k, "k")
+    b = check_init(init, pb.p).astype(EXTENDED)
+    lr_ext = EXTENDED(check_lr(lr))
+    h_mat, h_vec = _extended_gradient_terms(pb)
+    out = np.empty((k + 1, pb.p + 1), dtype=EXTENDED)
+    out[0] = b
+    with np.errstate(over="ignore", invalid="ignore"):  # a diverging path overflows: inf
+        for j in range(k):
+            b = b - lr_ext * (h_mat @ b - h_vec)
+            out[j + 1] = b
+        return out.astype(np.float64)
+
+
+def mse_extended(x: ArrayLike, y: ArrayLike | None, coefs: ArrayLike) -> np.ndarray:
+    """L(b) = ||y - Xb||^2 / n for each row b of ``coefs``, residuals in extended precision."""
+    pb = _problem(x, y)
+    b = np.atleast_2d(np.asarray(coefs, dtype=np.float64)).astype(EXTENDED)
+    z = _extended_columns(pb)
+    out = np.empty(b.shape[0])
+    for j, row in enumerate(b):
+        r = z[-1] - row[0] - row[1:] @ z[1:-1]
+        out[j] = float(np.sum(r * r) / EXTENDED(pb.n))
+    return out
+
+
+def normal_equation_extended(x: ArrayLike, y: ArrayLike | None = None) -> np.ndarray:
+    """b* by Householder QR in extended precision, on centred predictors; float64 result.
+
+    Centring (exact in extended precision for float64 data of moderate offset) keeps the
+    columns at the size of the spread of x, so the error is ~ u_ext cond(XS), far below
+    anything a float64 route can resolve.
+    """
+    pb = _problem(x, y)
+    n, p1 = pb.n, pb.p + 1
+    z = _extended_columns(pb)
+    shift = np.array([np.sum(row) / EXTENDED(n) for row in z[1:-1]], dtype=EXTENDED)
+    a = np.empty((n, p1 + 1), dtype=EXTENDED)
+    a[:, 0] = 1
+    a[:, 1:p1] = (z[1:-1] - shift[:, None]).T
+    a[:, p1] = z[-1]
+    for j in range(p1):
+        col = a[j:, j]
+        norm = np.sqrt(np.sum(col * col))
+        alpha = -norm if col[0] >= 0 else norm
+        v = col.copy()
+        v[0] -= alpha
+        vnorm2 = np.sum(v * v)
+        if vnorm2 == 0:
+            continue
+        a[j:, j:] -= np.outer(v, (EXTENDED(2) / vnorm2) * (v @ a[j:, j:]))
+    c = np.zeros(p1, dtype=EXTENDED)
+    for i in range(p1 - 1, -1, -1):
+        c[i] = (a[i, p1] - a[i, i + 1 : p1] @ c[i + 1 :]) / a[i, i]
+    slopes = c[1:]
+    return np.concatenate([[c[0] - shift @ slopes], slopes]).astype(np.float64)

@@ -150,6 +150,7 @@ _TABLE = [
         max_predictors=None,
         calls="tf.function(jit_compile=True) loop on X'X, X'y",
         impl=compiled_core,
+        cheap_epochs=True,
         sufficient_statistics=True,
     ),
 ]

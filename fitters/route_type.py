@@ -66,7 +66,9 @@ class Route:
     Metadata that decides checks and bounds:
     lr_dtype, the precision the route applies the learning rate in (Keras optimizers keep it in
     a float32 variable), which the exact-iterate oracle needs; slow, routes whose epochs cost
-    milliseconds (Keras fit), which checks run over fewer examples; stable_solve, closed forms
+    milliseconds (Keras fit), which checks run over fewer examples and epochs; cheap_epochs,
+    routes whose epochs cost microseconds (a compiled loop), which checks also run for
+    thousands of epochs, across loop boundaries; stable_solve, closed forms
     that never form X'X (error ~ eps cond(X), not cond^2); sufficient_statistics, routes that
     iterate on X'X and X'y and expand the loss from them (rounding relative to y'y/n);
     records_loss, whether ``fit`` returns a loss history (None: not declared, decided by what
@@ -88,6 +90,7 @@ class Route:
     calls: str = ""
     lr_dtype: Literal["float32", "float64"] = "float64"
     slow: bool = False
+    cheap_epochs: bool = False
     stable_solve: bool = False
     sufficient_statistics: bool = False
     records_loss: bool | None = True
@@ -181,7 +184,7 @@ class Route:
             b0, lr, epochs = check_init(init, pb.p), check_lr(lr), check_epochs(epochs)
             log = LossLog(self.name, pb, lr, epochs)
             coef = log.check_coef(self._coef(self.impl(pb, b0, lr, epochs, log, **options), pb))
-        history = log.history if (self.records_loss or log.count) else None
+        history = log.history if (self.records_loss or log.used) else None
         return Fit(coef, epochs, history)
 
     def _coef(self, value, pb: Problem) -> np.ndarray:

@@ -1,36 +1,78 @@
-"""Derived error bounds: how far a route's answer may lie from the float64 oracle.
+"""Derived error bounds: how far a route's answer may lie from its oracle. Every bound lives here.
 
-Every tolerance in the harness comes from here, computed per data set from its mathematics;
-none is a constant chosen to make a test pass. Notation (all 2-norms unless said):
+Each bound is computed per data set from its mathematics; none is a constant chosen to make
+a test pass. Notation (2-norms unless said; |.| elementwise):
 
-    u            unit roundoff of a dtype, eps/2 (float32 2^-24, float64 2^-53)
-    gamma_m(u)   m u / (1 - m u): Higham's worst-case bound for m accumulated roundings
-    X = [1 x]    design, n x (p+1); s_max, kappa = cond_2(X); F = ||X||_F
-    H = 2X'X/n   Hessian of L(b) = ||y - Xb||^2 / n, eigenvalues lambda_i
-    b*           the least-squares solution; r* = y - X b*
-    rho          max_i |1 - lr lambda_i|: the contraction factor of gradient descent
-    B            ||b*|| + ||b_0 - b*||, a bound on every iterate's norm when rho <= 1
+    u            unit roundoff of a dtype (float32 2^-24, float64 2^-53; EXTENDED 2^-64)
+    X = [1 x]    design (n, p+1); H = 2X'X/n with eigenvalues lambda_i; b* the LS solution
+    r(b)         y - Xb;  g(b) = H (b - b*) = -2X'r(b)/n, the exact gradient
+    rho          max_i |1 - lr lambda_i|: gradient descent's contraction factor
+    m_i(b)       |y_i| + |X_i| |b| + |r_i(b)|: the size of what computing r_i rounds
 
-Closed forms (``closed_form_bound``), standard least-squares perturbation theory:
-    QR / lstsq:           ||db|| <= gamma_m (kappa + kappa^2 ||r*|| / (s_max ||b*||)) ||b*||
-    X'X (inverse, sums):  ||db|| <= gamma_m kappa^2 ||b*|| + gamma_m ||X'r*|| / lambda_min(X'X)
-with m = n (p + 1), in the route's dtype.
+Two models of rounding, and where each is used
+----------------------------------------------
+*Worst case* (Higham, Accuracy and Stability of Numerical Algorithms, 2nd ed., ch. 3):
+m accumulated roundings err by at most gamma_m = m u / (1 - m u) of the magnitudes involved.
+It holds always, and is what a proof needs; it overstates real errors by ~m/sqrt(m).
 
-Gradient routes (``trajectory_bound``): the computed iterate is
-    b_{k+1} = b_k - lr g(b_k) + d_k,  e_{k+1} = (I - lr H) e_k + d_k
-so ||e_k|| <= delta * S_k with S_k = sum_{j<k} rho^j = (1 - rho^k)/(1 - rho), where one step's
-rounding is at most
-    delta = u_p (B + lr ||g||) + lr dg,   ||g|| <= lambda_max ||b_0 - b*||,
-    dg    = (4/n) gamma_m (F B + ||y||) F, m = n + p + 4,
-u_p the unit roundoff the parameters are stored in and gamma_m in the dtype the gradient is
-computed in: residual r = y - Xb (p + 2 roundings per entry), X'r (n), casting the data to
-the route's dtype (2 more), counted twice (residual and product) as the factor 4/n = 2 * 2/n.
-The float64 oracle's own error, 2 ||db*|| + (k + p + 1) u_64 ||b_0 - b*||, is added.
+*Probabilistic* (Higham & Mary, "A new approach to probabilistic rounding error analysis",
+SIAM J. Sci. Comput. 41 (2019); Ipsen & Zhou, "Probabilistic error analysis for inner
+products", SIAM J. Matrix Anal. Appl. 41 (2020)): the rounding errors delta_t (|delta_t| <= u)
+of distinct operations are independent with mean zero, so by Hoeffding's inequality a first-
+order error sum_t delta_t c_t satisfies |sum_t delta_t c_t| <= LAMBDA u ||c||_2 except with
+probability at most 2 exp(-LAMBDA^2 / 2) = FAILURE_PER_USE (3.9e-22 at LAMBDA = 10).
+A check makes at most ~10^6 such uses (k steps x p+1 components x 3 sums), so a check fails
+spuriously with probability below 4e-16; at 10^4 checks a CI run and 10^5 runs in the
+project's life that is 4e-7: no flake is expected, ever. Every probabilistic term is capped by
+its worst-case counterpart (the smaller of two valid bounds is valid), so for small n the
+worst case simply applies. The model is *not* assumed across gradient steps: near a fixed
+point each step repeats the same roundings, so errors of different steps are added linearly.
+
+Gradient routes (``trajectory_bound``)
+--------------------------------------
+The computed iterate obeys b^_{j+1} = b^_j - lr g(b^_j) + d_j, so e_j = b^_j - b_j satisfies
+e_{j+1} = (I - lr H) e_j + d_j and ||e_k|| <= rho^k ||e_0|| + sum_{j<k} rho^{k-1-j} ||d_j||.
+One step's error d_j, evaluated along the exact path b_j (first order: b^_j - b_j is itself
+of rounding size), is
+  storage   u_p (lr |g_l| + |b_{j+1,l}|) per component (the product and the subtraction), u_p
+            the unit roundoff the coefficients are held in (the route's dtype), worst case;
+  gradient  lr |dg_l|, the rounding of g computed in the route's dtype:
+    residual form (every route but ``sufficient_statistics``): r_i costs p+2 roundings plus
+    2 for casting x and y to the dtype (coefficient |X_il| m_i each), the products X_il r_i
+    two (the cast of X_il and the product), and the sum of the n products, in any order
+    (a binary tree of n-1 additions whose partial sums are at most T_l = sum_i |X_il r_i|):
+        |dg_l| <= (2/n) LAMBDA u sqrt((p+4) ||X_l o m||^2 + 2 ||X_l o r||^2 + (n-1) T_l^2)
+                  + 3 u |g_l|                                   (scaling by 2 and by 1/n)
+    worst case: (2/n) (gamma_{p+4} sum_i |X_il| m_i + gamma_{n+1} T_l) + 3 u |g_l|;
+    sufficient statistics (``compiled_core``): M = Z'Z/n, Z = [X y], is rounded once, each
+    entry a sum of n products: |dM_lt| <= LAMBDA u (sqrt(n-1) S_lt + ||Z_l o Z_t||) / n + u M_lt
+    (S_lt = sum_i |Z_il Z_it|; worst case gamma_{n+1} S_lt / n), and the gradient
+    2 (M w)[:p+1], w = [b, -1], adds gamma_{p+3} (|M| |w|):  |dg| <= 2 (|dM| |w| + ...).
+  Magnitudes along the path are bounded with delta = |b_j - b*| by triangle inequalities
+  (m_i(b) <= m_i(b*) + 2 |X_i| delta, ...), so a step costs O(p^2), whatever n is.
+  The route's starting point is init rounded to the coefficients' dtype: ||e_0|| <= u_p ||b_0||.
+The oracle (``reference.gd_path``, extended precision, pairwise sums) errs by the same model
+with EXTENDED's u and worst-case sums of depth log2(n) + 24 (NumPy's pairwise summation: blocks
+of 128 summed by 8 interleaved accumulators, then halved); that is added.
+
+Closed forms (``closed_form_bound``), least-squares perturbation theory (Higham ch. 20) with
+the backward error eps = min(gamma_m, LAMBDA sqrt(m) u), m = n (p+1), in the route's dtype:
+    QR / lstsq (``stable_solve``):  ||db|| <= eps (kappa + kappa^2 ||r*|| / (s_max ||b*||)) ||b*||
+    X'X (inverse, sums):            ||db|| <= eps kappa^2 ||b*|| + eps ||X'r*|| / lambda_min(X'X)
+against ``reference.normal_equation_extended``, whose own error (the QR formula in EXTENDED,
+on centred columns) is added.
+
+Loss histories (``loss_history_bound``): the loss a route records before step j is L at its
+own iterate, evaluated with rounding: |L^_j - L(b_j)| <= ||g(b_j)|| E_j + lambda_max E_j^2 / 2
++ (rounding of L at b_j), E_j the trajectory bound at step j; the evaluation rounds r_i
+(p+4, as above), squares and sums n terms (residual form), or forms w'Mw (sufficient
+statistics). ``convergence_bound``: ||b^_k - b*|| <= rho^k ||b_0 - b*|| + E_k.
 """
 
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -38,21 +80,55 @@ import numpy as np
 from . import reference
 from .problem import Problem
 from .route_type import Route
+from .validation import check_epochs, check_init, check_lr
 
 __all__ = [
+    "FAILURE_PER_USE",
+    "LAMBDA",
+    "MAX_CONDITION",
     "Bound",
+    "backward_stable_allowance",
     "closed_form_bound",
+    "convergence_bound",
     "gamma",
     "gd_rounding_bound",
-    "loss_atol",
+    "log_losses",
+    "loss_history_bound",
+    "overflow_window",
     "route_bound",
     "trajectory_bound",
+    "underflow_unit",
     "unit_roundoff",
 ]
 
+#: Hoeffding multiplier of the probabilistic model (see the module docstring)
+LAMBDA = 10.0
+#: probability that one use of the probabilistic model fails: 2 exp(-LAMBDA^2 / 2)
+FAILURE_PER_USE = 2.0 * math.exp(-(LAMBDA**2) / 2.0)
+
+#: Largest cond(X) at which the property checks' bounds stay informative, by dtype: gradient
+#: descent needs ~cond(X)^2 steps to converge, and a float32 fixed point sits
+#: ~u32 cond(X)^2 |b| from b*, so beyond these a check would test only that nothing converges.
+#: Ill-conditioning has its own tests against exact rational solutions.
+MAX_CONDITION = {"float64": 1e3, "float32": 30.0}
+
+#: relative slack on magnitudes computed in float64 to bound rounding (they are upper bounds
+#: computed with rounding themselves; 2^-30 covers that many times over)
+_SLACK = 1.0 + 2.0**-30
+
+MODELS = ("probabilistic", "worst_case")
+
+
+def underflow_unit(dtype) -> float:
+    """eta: the absolute error a rounding may add below the normal range, the second term of
+    Higham's model fl(x) = x (1 + delta) + eta. TensorFlow runs with subnormals flushed to zero
+    on the CPU (FTZ/DAZ), so a result below the normal range may become 0: eta is the
+    smallest normal number, not half the subnormal spacing."""
+    return float(np.finfo(np.dtype(dtype)).tiny)
+
 
 def unit_roundoff(dtype) -> float:
-    """u = eps / 2 of a floating dtype."""
+    """u = eps / 2 of a floating dtype (``reference.EXTENDED`` included)."""
     return float(np.finfo(np.dtype(dtype)).eps) / 2.0
 
 
@@ -62,9 +138,17 @@ def gamma(m: float, dtype) -> float:
     return math.inf if mu >= 1 else mu / (1.0 - mu)
 
 
+def _hoeffding(u: float, norm2) -> np.ndarray | float:
+    """LAMBDA u ||c||_2 for coefficients of 2-norm ``norm2``: the probabilistic error size."""
+    return LAMBDA * u * norm2
+
+
 @dataclass(frozen=True)
 class Bound:
-    """An oracle value and the derived allowance ``atol`` on ||coef - expected||_2."""
+    """An oracle value and the derived limit on the 2-norm of a route's distance from it.
+
+    ``max_l2_error`` bounds ||coef - expected||_2 (a radius, not a per-component tolerance).
+    """
 
     expected: np.ndarray
     max_l2_error: float
@@ -77,94 +161,485 @@ class Bound:
         return self.error(coef) <= self.max_l2_error
 
 
-def _star(pb: Problem) -> tuple[np.ndarray, float]:
-    """b* and the bound on its float64 error (QR/lstsq formula)."""
-    star = reference.normal_equation(pb)
-    return star, closed_form_error(pb, star, "float64", gram=False)
+# --- per-data-set magnitudes (computed once per Problem) ---------------------------------
 
 
-def closed_form_error(pb: Problem, star: np.ndarray, dtype, *, gram: bool) -> float:
-    """Bound on ||b_hat - b*|| for a closed form computing in ``dtype`` (module docstring)."""
+@dataclass(frozen=True)
+class _Magnitudes:
+    """Sums of magnitudes the per-step model needs, at b* (float64, inflated by _SLACK)."""
+
+    star: np.ndarray  # b*, extended-precision solve
+    abs_x: np.ndarray  # |X|, (n, p+1)
+    m_star: np.ndarray  # m_i(b*) = |y_i| + |X_i||b*| + |r*_i|
+    r_star: np.ndarray  # |r*_i|
+    xm: np.ndarray  # ||X_l o m*||
+    w_star: np.ndarray  # sum_i |X_il| m*_i
+    q: np.ndarray  # ||X_l o X_t||, (p+1, p+1)
+    s: np.ndarray  # sum_i |X_il X_it|, (p+1, p+1)
+    t_star: np.ndarray  # sum_i |X_il r*_i|
+    xr_star: np.ndarray  # ||X_l o r*||
+    sz: np.ndarray  # sum_i |Z_il Z_it|, Z = [X y], (p+2, p+2)
+    qz: np.ndarray  # ||Z_l o Z_t||
+    mz: np.ndarray  # |Z'Z| / n
+    norm_x_rows_y: np.ndarray  # sum_i |X_il| |y_i| (the oracle's h)
+    col_sums: np.ndarray  # sum_i |X_il|
+
+
+_CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _magnitudes(pb: Problem) -> _Magnitudes:
+    found = _CACHE.get(pb)
+    if found is not None:
+        return found
+    star = reference.normal_equation_extended(pb)
+    x = pb.design
+    ax = np.abs(x)
+    ay = np.abs(pb.y)
+    r_star = np.abs(pb.y - x @ star)
+    m_star = ay + ax @ np.abs(star) + r_star
+    z = np.column_stack([x, pb.y])
+    az = np.abs(z)
+    sq = az * az
+    found = _Magnitudes(
+        star=star,
+        abs_x=ax,
+        m_star=m_star * _SLACK,
+        r_star=r_star,
+        xm=np.sqrt((ax * ax).T @ (m_star * m_star)) * _SLACK,
+        w_star=(ax.T @ m_star) * _SLACK,
+        q=np.sqrt((ax * ax).T @ (ax * ax)) * _SLACK,
+        s=(ax.T @ ax) * _SLACK,
+        t_star=(ax.T @ r_star) * _SLACK,
+        xr_star=np.sqrt((ax * ax).T @ (r_star * r_star)) * _SLACK,
+        sz=(az.T @ az) * _SLACK,
+        qz=np.sqrt(sq.T @ sq) * _SLACK,
+        mz=np.abs(z.T @ z) / pb.n * _SLACK,
+        norm_x_rows_y=(ax.T @ ay) * _SLACK,
+        col_sums=ax.sum(axis=0) * _SLACK,
+    )
+    _CACHE[pb] = found
+    return found
+
+
+def _root_sum_squares(*terms: tuple[float, np.ndarray]) -> np.ndarray:
+    """sqrt(sum_i w_i a_i^2) for (w_i, a_i) pairs, scaled so that huge a_i do not overflow."""
+    scale = np.maximum.reduce([np.abs(a) for _, a in terms])
+    safe = np.where(scale > 0, scale, 1.0)
+    total = sum(w * (a / safe) ** 2 for w, a in terms)
+    return scale * np.sqrt(total)
+
+
+def _row_norms(a: np.ndarray) -> np.ndarray:
+    """2-norm of each row, scaled so that entries near sqrt(MAX) do not overflow."""
+    scale = np.max(np.abs(a), axis=1)
+    safe = np.where(scale > 0, scale, 1.0)
+    return scale * np.sqrt(np.sum((a / safe[:, None]) ** 2, axis=1))
+
+
+def _cap(probabilistic, worst, model: str):
+    """The smaller of two valid bounds (the worst case alone under ``model="worst_case"``)."""
+    if model == "worst_case":
+        return worst
+    return np.minimum(probabilistic, worst)
+
+
+# --- gradient routes ---------------------------------------------------------------------
+
+
+def _gradient_errors(
+    pb: Problem, mag: _Magnitudes, path: np.ndarray, dtype, sufficient: bool, model: str
+) -> np.ndarray:
+    """|dg_l| at each b_j of ``path`` (J, p+1): the rounding of one computed gradient."""
+    n, p = pb.n, pb.p
+    u = unit_roundoff(dtype)
+    delta = np.abs(path - mag.star)  # (J, p+1)
+    grad = np.abs((path - mag.star) @ (2.0 / n * pb.gram).T)
+    if sufficient:
+        w = np.column_stack([np.abs(path), np.ones(len(path))])  # |w|, w = [b, -1]
+        dm_prob = _hoeffding(u, math.sqrt(n - 1) * mag.sz + mag.qz) / n + u * mag.mz
+        dm_worst = gamma(n + 1, dtype) * mag.sz / n + u * mag.mz
+        dm = _cap(dm_prob, dm_worst, model)
+        mw = w @ mag.mz.T
+        eta = underflow_unit(dtype) * (2.0 * (p + 3) + 1.0)  # the matvec's roundings (M: once)
+        return 2.0 * (w @ dm.T + gamma(p + 3, dtype) * mw)[:, : p + 1] + u * grad + eta
+    xm = mag.xm + 2.0 * delta @ mag.q.T  # ||X_l o m(b_j)||
+    t = mag.t_star + delta @ mag.s.T  # sum_i |X_il r_i(b_j)|
+    xr = mag.xr_star + delta @ mag.q.T  # ||X_l o r(b_j)||
+    w_abs = mag.w_star + 2.0 * delta @ mag.s.T  # sum_i |X_il| m_i(b_j)
+    prob = (2.0 / n) * _hoeffding(u, _root_sum_squares((p + 4, xm), (2, xr), (n - 1, t)))
+    worst = (2.0 / n) * (gamma(p + 4, dtype) * w_abs + gamma(n + 1, dtype) * t)
+    # below the normal range each rounding may also add eta: (p+4) per residual, 2n more
+    # for the products and the sum, 3 for the scalings
+    eta = underflow_unit(dtype) * ((2.0 / n) * ((p + 4) * mag.col_sums + 2 * n) + 3.0)
+    return _cap(prob, worst, model) + 3.0 * u * grad + eta
+
+
+def _oracle_step_errors(pb: Problem, mag: _Magnitudes, path: np.ndarray, lr: float) -> np.ndarray:
+    """||d_j|| of ``reference.gd_path`` itself (EXTENDED, pairwise sums), worst case."""
+    u = unit_roundoff(reference.EXTENDED)
+    depth = math.ceil(math.log2(max(pb.n, 2))) + 24
+    g_err = (
+        (2.0 / pb.n)
+        * gamma(depth + pb.p + 3, reference.EXTENDED)
+        * (np.abs(path[:-1]) @ mag.s.T + mag.norm_x_rows_y)
+    )
+    storage = u * (np.abs(path[1:]) + np.abs(path[1:] - path[:-1]))  # |b_{j+1}|, |lr g|
+    return _row_norms(storage + lr * g_err)
+
+
+def _accumulate(rho: float, d: np.ndarray, e0: float) -> np.ndarray:
+    """E_j = rho^j e0 + sum_{i<j} rho^(j-1-i) d_i for j = 0..len(d)."""
+    out = np.empty(d.size + 1)
+    out[0] = e0
+    acc = e0
+    for j, dj in enumerate(d):  # a plain recurrence: k is at most a few thousand
+        acc = rho * acc + dj
+        out[j + 1] = acc
+    return out
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """The exact path of k steps with the derived bound E_j on a route's distance from b_j."""
+
+    path: np.ndarray  # (k+1, p+1): b_0..b_k, extended precision, rounded to float64
+    bounds: np.ndarray  # (k+1,): E_0..E_k
+    rho: float
+    lr_eff: float
+    model: str
+
+    def bound(self, j: int | None = None) -> Bound:
+        j = len(self.path) - 1 if j is None else j
+        return Bound(
+            self.path[j],
+            float(self.bounds[j]),
+            f"{self.model} rounding sum_i rho^(k-1-i) d_i, rho={self.rho:.6g}, k={j}",
+        )
+
+
+def gd_trajectory(
+    dtype,
+    pb: Problem,
+    init,
+    lr_eff: float,
+    k: int,
+    *,
+    sufficient: bool = False,
+    model: str = "probabilistic",
+) -> Trajectory:
+    """The exact path and the per-step bound for k gradient steps computed in ``dtype``."""
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {MODELS}, got {model!r}")
+    init = check_init(init, pb.p)
+    k = check_epochs(k, "k")
+    mag = _magnitudes(pb)
+    path = reference.gd_path(pb, None, init, lr_eff, k)
+    lam = pb.hessian_eigenvalues
+    rho = float(np.max(np.abs(1.0 - lr_eff * lam)))
+    u_p = unit_roundoff(dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if k:
+            dg = _gradient_errors(pb, mag, path[:-1], dtype, sufficient, model)
+            grad = np.abs(path[1:] - path[:-1]) / lr_eff  # |lr g| / lr, exact
+            storage = u_p * (lr_eff * grad + np.abs(path[1:])) + 2 * underflow_unit(dtype)
+            d = _row_norms(storage + lr_eff * dg)
+            d = d + _oracle_step_errors(pb, mag, path, lr_eff)
+        else:
+            d = np.empty(0)
+        e0 = u_p * float(np.linalg.norm(init)) if u_p > unit_roundoff(np.float64) else 0.0
+        # the path is rounded to float64 once, at the end: half an ulp of each iterate
+        bounds = _accumulate(rho, d, e0) + unit_roundoff(np.float64) * _row_norms(path)
+    return Trajectory(path, bounds, rho, lr_eff, model)
+
+
+def trajectory_bound(
+    route: Route, pb: Problem, init, lr: float, k: int, *, model: str = "probabilistic"
+) -> Bound:
+    """Allowance for an iterative route after k steps against the exact k-th iterate.
+
+    The oracle uses ``route.effective_lr(lr)``, the step size the route really applies.
+    """
+    return route_trajectory(route, pb, init, lr, k, model=model).bound()
+
+
+def route_trajectory(
+    route: Route, pb: Problem, init, lr: float, k: int, *, model: str = "probabilistic"
+) -> Trajectory:
+    """``gd_trajectory`` with the route's dtype, effective lr and gradient form."""
+    return gd_trajectory(
+        route.dtype,
+        pb,
+        init,
+        route.effective_lr(check_lr(lr)),
+        k,
+        sufficient=route.sufficient_statistics,
+        model=model,
+    )
+
+
+def gd_rounding_bound(
+    dtype, pb: Problem, init, lr_eff: float, k: int, *, model: str = "probabilistic"
+) -> Bound:
+    """``trajectory_bound`` for any k-step GD computed in ``dtype`` with step size ``lr_eff``."""
+    return gd_trajectory(dtype, pb, init, lr_eff, k, model=model).bound()
+
+
+def convergence_bound(
+    route: Route, pb: Problem, init, lr: float, k: int, *, model: str = "probabilistic"
+) -> Bound:
+    """Allowance on ||b^_k - b*||: the contraction rho^k ||b_0 - b*|| plus the rounding E_k."""
+    traj = route_trajectory(route, pb, init, lr, k, model=model)
+    mag = _magnitudes(pb)
+    contraction = traj.rho**k * float(np.linalg.norm(check_init(init, pb.p) - mag.star))
+    star_err = _extended_star_error(pb)
+    total = contraction + float(traj.bounds[-1]) + star_err
+    return Bound(
+        mag.star,
+        total,
+        f"rho^k||b0-b*|| {contraction:.3g} + rounding {traj.bounds[-1]:.3g}, rho={traj.rho:.6g}",
+    )
+
+
+def loss_history_bound(
+    route: Route,
+    pb: Problem,
+    init,
+    lr: float,
+    steps,
+    *,
+    model: str = "probabilistic",
+) -> tuple[np.ndarray, np.ndarray]:
+    """(exact L(b_j), allowance) for the loss a route records before each step j in ``steps``.
+
+    See the module docstring: the route's iterate is within E_j of b_j, which moves L by at
+    most ||g(b_j)|| E_j + lambda_max E_j^2 / 2, and evaluating L rounds.
+    """
+    steps = np.asarray(steps, dtype=int)
+    k = int(steps.max()) if steps.size else 0
+    traj = route_trajectory(route, pb, init, lr, k, model=model)
+    path = traj.path[steps]
+    exact = reference.mse_extended(pb, None, path)
+    err = traj.bounds[steps]
+    lam_max = float(pb.hessian_eigenvalues[0])
+    grad = np.linalg.norm((path - _magnitudes(pb).star) @ (2.0 / pb.n * pb.gram).T, axis=1)
+    allowance = grad * err + lam_max * err**2 / 2 + _loss_rounding(route, pb, path, model)
+    return exact, allowance
+
+
+def _loss_rounding(route: Route, pb: Problem, path: np.ndarray, model: str) -> np.ndarray:
+    """Rounding of evaluating L at each row of ``path`` in the route's dtype."""
+    n, p = pb.n, pb.p
+    u = unit_roundoff(route.dtype)
+    mag = _magnitudes(pb)
+    out = np.empty(len(path))
+    if route.sufficient_statistics:
+        dm_prob = _hoeffding(u, math.sqrt(n - 1) * mag.sz + mag.qz) / n + u * mag.mz
+        dm = _cap(dm_prob, gamma(n + 1, route.dtype) * mag.sz / n + u * mag.mz, model)
+        for j, b in enumerate(path):
+            w = np.append(np.abs(b), 1.0)
+            out[j] = w @ dm @ w + gamma((p + 2) ** 2 + 1, route.dtype) * (w @ mag.mz @ w)
+            out[j] += underflow_unit(route.dtype) * ((p + 2) ** 2 + 1)
+        return out + _oracle_loss_rounding(pb, path)
+    x = pb.design
+    for j, b in enumerate(path):
+        r = pb.y - x @ b
+        r2 = r * r
+        m = np.abs(pb.y) + mag.abs_x @ np.abs(b) + np.abs(r)
+        total = float(np.sum(r2))
+        prob = _hoeffding(
+            u,
+            math.sqrt(
+                4 * (p + 4) * float(np.sum(r2 * m * m))
+                + float(np.sum(r2 * r2))
+                + (n - 1) * total**2
+            ),
+        )
+        worst = (
+            2 * gamma(p + 4, route.dtype) * float(np.abs(r) @ m) + gamma(n + 1, route.dtype) * total
+        )
+        second = gamma(p + 4, route.dtype) ** 2 * float(m @ m)
+        underflow = underflow_unit(route.dtype) * ((p + 6) * n + 2 * float(np.abs(r).sum()))
+        out[j] = (_cap(prob, worst, model) + second + underflow) / n * _SLACK + 2 * u * total / n
+    return out + _oracle_loss_rounding(pb, path)
+
+
+def _oracle_loss_rounding(pb: Problem, path: np.ndarray) -> np.ndarray:
+    """Error of ``reference.mse_extended`` (residuals in EXTENDED, pairwise sum, float64 out)."""
+    ext = reference.EXTENDED
+    depth = math.ceil(math.log2(max(pb.n, 2))) + 24
+    mag = _magnitudes(pb)
+    out = np.empty(len(path))
+    for j, b in enumerate(path):
+        r = pb.y - pb.design @ b
+        m = np.abs(pb.y) + mag.abs_x @ np.abs(b) + np.abs(r)
+        total = float(r @ r)
+        evaluation = 2 * gamma(pb.p + 2, ext) * float(np.abs(r) @ m) + gamma(depth, ext) * total
+        out[j] = 2 * evaluation / pb.n + unit_roundoff(np.float64) * 2 * total / pb.n
+    return out
+
+
+# --- closed forms ------------------------------------------------------------------------
+
+
+def _ls_error(pb: Problem, star: np.ndarray, eps: float, *, gram: bool) -> float:
+    """Least-squares perturbation bound for a normwise backward error ``eps``."""
     s = pb.spectrum[0]
     kappa = pb.condition_number
-    g = gamma(pb.n * (pb.p + 1), dtype)
     r = pb.y - pb.design @ star
     norm_b = float(np.linalg.norm(star))
     norm_r = float(np.linalg.norm(r))
     if gram:
         lam_min = float(s[-1]) ** 2
-        return g * kappa**2 * norm_b + g * float(np.linalg.norm(pb.design.T @ r)) / lam_min
-    return (
-        g * (kappa + kappa**2 * norm_r / (float(s[0]) * max(norm_b, np.finfo(float).tiny))) * norm_b
-    )
+        return eps * kappa**2 * norm_b + eps * float(np.linalg.norm(pb.design.T @ r)) / lam_min
+    tiny = np.finfo(float).tiny
+    return eps * (kappa + kappa**2 * norm_r / (float(s[0]) * max(norm_b, tiny))) * norm_b
 
 
-def closed_form_bound(route: Route, pb: Problem) -> Bound:
-    """Allowance for a closed-form route against ``reference.normal_equation``."""
-    star, star_err = _star(pb)
+def _backward_error(pb: Problem, dtype, model: str) -> float:
+    m = pb.n * (pb.p + 1)
+    return float(_cap(_hoeffding(unit_roundoff(dtype), math.sqrt(m)), gamma(m, dtype), model))
+
+
+def _extended_star_error(pb: Problem) -> float:
+    """Bound on the error of ``reference.normal_equation_extended`` (QR in EXTENDED)."""
+    star = _magnitudes(pb).star
+    eps = gamma(pb.n * (pb.p + 2), reference.EXTENDED)
+    kappa = pb.scaled_condition_number
+    norms = np.linalg.norm(pb.r, axis=0)  # column norms of X
+    r = float(np.linalg.norm(pb.y - pb.design @ star))
+    scaled_b = float(np.linalg.norm(star * norms))
+    if kappa * eps >= 0.5:
+        return math.inf
+    scaled = kappa * eps * (2 * scaled_b + (kappa + 1) * r) * 2  # 1/(1 - kappa eps) <= 2
+    # plus half an ulp of each coefficient for the rounding of the result to float64
+    return float(scaled / norms.min()) + unit_roundoff(np.float64) * float(np.linalg.norm(star))
+
+
+def closed_form_error(
+    pb: Problem, star: np.ndarray, dtype, *, gram: bool, model: str = "probabilistic"
+) -> float:
+    """Bound on ||b^ - b*|| for a closed form computing in ``dtype`` (module docstring)."""
+    return _ls_error(pb, star, _backward_error(pb, dtype, model), gram=gram)
+
+
+def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic") -> Bound:
+    """Allowance for a closed-form route against the extended-precision b*."""
+    star = _magnitudes(pb).star
     gram = not route.stable_solve
-    err = closed_form_error(pb, star, route.dtype, gram=gram)
+    err = closed_form_error(pb, star, route.dtype, gram=gram, model=model)
     kind = "X'X" if gram else "QR"
-    return Bound(star, err + star_err, f"{kind} perturbation bound in {route.dtype}")
-
-
-def trajectory_bound(route: Route, pb: Problem, init: np.ndarray, lr: float, k: int) -> Bound:
-    """Allowance for an iterative route after k steps against ``reference.gd_iterate``.
-
-    The oracle uses ``route.effective_lr(lr)``, the step size the route really applies.
-    """
-    return gd_rounding_bound(route.dtype, pb, init, route.effective_lr(lr), k)
-
-
-def gd_rounding_bound(dtype, pb: Problem, init: np.ndarray, lr_eff: float, k: int) -> Bound:
-    """``trajectory_bound`` for any k-step GD computed in ``dtype`` with step size ``lr_eff``."""
-    star, star_err = _star(pb)
-    expected = reference.gd_iterate(pb, None, init, lr_eff, k)
-    lam = pb.hessian_eigenvalues
-    rho = float(np.max(np.abs(1.0 - lr_eff * lam)))
-    dist = float(np.linalg.norm(init - star))
-    big_b = float(np.linalg.norm(star)) + dist * max(1.0, rho**k)
-    frob = float(np.sqrt(np.sum(pb.spectrum[0] ** 2)))
-    norm_y = float(np.linalg.norm(pb.y))
-    u_p = unit_roundoff(dtype)
-    dg = 4.0 / pb.n * gamma(pb.n + pb.p + 4, dtype) * (frob * big_b + norm_y) * frob
-    grad = float(lam[0]) * dist * max(1.0, rho**k)
-    delta = u_p * (big_b + lr_eff * grad) + lr_eff * dg
-    s_k = float(k) if rho == 1.0 else (1.0 - rho**k) / (1.0 - rho)
-    oracle_err = 2.0 * star_err + (k + pb.p + 1) * unit_roundoff(np.float64) * dist
-    return Bound(expected, delta * s_k + oracle_err, f"delta*S_k, rho={rho:.6g}, k={k}")
-
-
-def route_bound(route: Route, pb: Problem, init=None, lr=None, epochs=None) -> Bound:
-    """The bound that applies to ``route.fit`` with these arguments (contract defaults)."""
-    from .validation import check_epochs, check_init, check_lr
-
-    if not route.iterative:
-        return closed_form_bound(route, pb)
-    return trajectory_bound(route, pb, check_init(init, pb.p), check_lr(lr), check_epochs(epochs))
-
-
-def loss_atol(route: Route, pb: Problem, coef: np.ndarray) -> float:
-    """Absolute error allowed in a route's loss L(b) = ||r||^2 / n at coefficients ``coef``.
-
-    Each residual r_i = y_i - X_i b carries gamma_{p+4} (|y_i| + |X_i| |b|) (p+2 roundings,
-    and the cast of the data to the route's dtype), so ||dr|| <= d = gamma_{p+4} (||y|| + F ||b||);
-    then | ||r+dr||^2 - ||r||^2 | <= 2 ||r|| d + d^2, and the sum of n squares adds gamma_n:
-        (2 ||r|| d + d^2 + gamma_n (||r|| + d)^2) / n.
-    A route on sufficient statistics expands the square instead; each of its three terms
-    carries gamma_{n+p+2} of its size: gamma (||y||^2 + 2 ||b|| ||X'y|| + F^2 ||b||^2) / n.
-    """
-    r = float(np.linalg.norm(pb.y - pb.design @ coef))
-    frob = float(np.sqrt(np.sum(pb.spectrum[0] ** 2)))
-    d = gamma(pb.p + 4, route.dtype) * (
-        float(np.linalg.norm(pb.y)) + frob * float(np.linalg.norm(coef))
+    return Bound(
+        star, err + _extended_star_error(pb), f"{model} {kind} perturbation bound in {route.dtype}"
     )
-    if route.sufficient_statistics:
-        nb = float(np.linalg.norm(coef))
-        terms = (
-            float(pb.y @ pb.y)
-            + 2 * nb * float(np.linalg.norm(pb.design.T @ pb.y))
-            + (frob * nb) ** 2
+
+
+def route_bound(
+    route: Route, pb: Problem, init=None, lr=None, epochs=None, *, model: str = "probabilistic"
+) -> Bound:
+    """The bound that applies to ``route.fit`` with these arguments (contract defaults)."""
+    if not route.iterative:
+        return closed_form_bound(route, pb, model=model)
+    return trajectory_bound(
+        route, pb, check_init(init, pb.p), check_lr(lr), check_epochs(epochs), model=model
+    )
+
+
+def backward_stable_allowance(pb: Problem, exact: np.ndarray) -> np.ndarray:
+    """Per-coefficient error a column-wise backward stable float64 solve may make (worst case).
+
+    Householder QR (and LAPACK's SVD solve on unit-norm columns) returns the exact least-
+    squares solution of (X + dX, y + dy) with ||dX_j|| <= e ||X_j||, ||dy|| <= e ||y||,
+    e = gamma_{n(p+1)}(float64) (Higham, Thms 19.4, 20.3). With S = diag(1/||X_j||) that is a
+    normwise perturbation of XS of at most e' = sqrt(p+1) e, and the least-squares
+    perturbation bound (ibid., Thm 20.1) gives, kappa = cond(XS),
+
+      ||S^-1 db|| <= kappa e' / (1 - kappa e')
+                     * (2 + (kappa + 1) ||r|| / (||XS|| ||S^-1 b||)) ||S^-1 b||,
+
+    so |db_j| <= that / ||X_j||; plus u |b_j| for rounding the exact answer to float64.
+    Worst case on purpose: it is checked against exact rational solutions, where a proof is
+    what the test asserts.
+    """
+    norms = np.linalg.norm(pb.r, axis=0)  # ||X_j||: R has the columns' norms
+    kappa = pb.scaled_condition_number
+    e = math.sqrt(pb.p + 1) * gamma(pb.n * (pb.p + 1), np.float64)
+    if kappa * e >= 1:
+        return np.full(pb.p + 1, np.inf)
+    scaled_b = _safe_norm(exact * norms)
+    r = _safe_norm(pb.y - pb.design @ exact)
+    xs_norm = float(np.linalg.svd(pb.r / norms, compute_uv=False)[0])
+    scaled_err = kappa * e / (1 - kappa * e) * (2 * scaled_b + (kappa + 1) * r / xs_norm)
+    return scaled_err / norms + unit_roundoff(np.float64) * np.abs(exact)
+
+
+def _safe_norm(v: np.ndarray) -> float:
+    """2-norm without underflow (squares of 1e-200 are 0 in float64)."""
+    big = float(np.max(np.abs(v)))
+    return big * float(np.linalg.norm(v / big)) if big > 0 else 0.0
+
+
+# --- divergence: when the loss must overflow ---------------------------------------------
+
+
+def log_losses(pb: Problem, init, lr_eff: float, kmax: int) -> np.ndarray:
+    """log L(b_k), k = 0..kmax, along the exact float64 GD path (log space: no overflow).
+
+    L(b_k) = L* + sum_i (lambda_i / 2) c_i^2 (1 - lr lambda_i)^(2k), c = V'(b_0 - b*).
+    """
+    star = _magnitudes(pb).star
+    _, v = pb.spectrum
+    lam = pb.hessian_eigenvalues
+    c = v.T @ (check_init(init, pb.p) - star)
+    r = pb.y - pb.design @ star
+    k = np.arange(kmax + 1)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        floor = np.full((kmax + 1, 1), np.log(r @ r / pb.n))
+        growth = np.where(k == 0, 0.0, 2 * k * np.log(np.abs(1.0 - lr_eff * lam)))  # 0 log 0 = 0
+        terms = np.log(lam / 2 * c**2) + growth
+    return np.logaddexp.reduce(np.concatenate([floor, terms], axis=1), axis=1)
+
+
+def overflow_window(route: Route, pb: Problem, init, lr: float, kmax: int) -> tuple[float, float]:
+    """(first epoch whose loss may overflow, first epoch whose loss must), in route.dtype.
+
+    Every route sums n squared residuals (or evaluates L from second moments), so its first
+    non-finite loss comes at an epoch k where n L^(b^_k) >= MAX/2 is possible (the sum can
+    overflow) and no later than where L^(b^_k) >= 2 MAX is certain (the mean itself cannot be
+    represented); a factor 2 covers the sum's own rounding. The route's iterate b^_k lies
+    within E_k (``trajectory_bound``) of the exact b_k, so with d_k = ||X (b_k - b*)||:
+        sqrt(n L^) <= ||r*|| + d_k + s_max E_k,    sqrt(n L^) >= d_k - ||r*|| - s_max E_k.
+    Rounding matters here: when b_0 - b* has (almost) no component along the fastest-growing
+    eigenvector, rounding seeds one, and it overtakes the exact path. ``math.inf`` for the
+    second epoch when the lower envelope never certifies an overflow within kmax (the first:
+    when not even the upper one reaches it).
+    """
+    lr_eff = route.effective_lr(lr)
+    ll = log_losses(pb, init, lr_eff, kmax)
+    big = math.log(float(np.finfo(route.dtype).max))
+    n = pb.n
+    beyond = np.flatnonzero(ll >= big + math.log(2))
+    k_end = int(beyond[0]) if beyond.size else kmax
+    traj = route_trajectory(route, pb, init, lr, k_end)
+    star = _magnitudes(pb).star
+    r_star = float(np.linalg.norm(pb.y - pb.design @ star))
+    s_max = float(pb.spectrum[0][0])
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        log_l_star = math.log(max(r_star**2 / n, np.finfo(float).tiny))
+        excess = np.where(ll[: k_end + 1] > log_l_star, ll[: k_end + 1], log_l_star)
+        # d_k = sqrt(n (L_k - L*)), in log space (L_k - L* ~ L_k where it matters)
+        log_d = 0.5 * (
+            math.log(n) + np.log(np.maximum(np.exp(np.minimum(excess, 700.0)) - r_star**2 / n, 0.0))
         )
-        return gamma(pb.n + pb.p + 2, route.dtype) * terms / pb.n
-    return (2 * r * d + d * d + gamma(pb.n, route.dtype) * (r + d) ** 2) / pb.n
+        log_d = np.where(excess > 700.0, 0.5 * (math.log(n) + excess), log_d)
+        slack = r_star + s_max * traj.bounds
+        upper = np.logaddexp(log_d, np.log(np.maximum(slack, np.finfo(float).tiny)))
+        lower_lin = np.exp(np.minimum(log_d, 700.0)) - slack
+        lower = np.where(
+            log_d > 700.0,
+            log_d + np.log1p(-np.minimum(slack / np.exp(np.minimum(log_d, 700.0)), 1.0)),
+            np.log(np.maximum(lower_lin, 0.0)),
+        )
+    may = np.flatnonzero(2 * upper >= big - math.log(2))
+    must = np.flatnonzero(2 * lower - math.log(n) >= big + math.log(2))
+    return (int(may[0]) if may.size else math.inf, int(must[0]) if must.size else math.inf)

@@ -4,7 +4,7 @@ The yardstick is the *exact* least-squares solution of the float64 data, from an
 rational solve of the normal equations (Python fractions; n <= 200 keeps it fast). Against it:
 
 - ``reference.normal_equation`` and ``normal_equation_solve`` are as accurate as a column-wise
-  backward stable solve in float64 can be (``qr_allowance``, derived below), for offsets up to
+  backward stable solve in float64 can be (``fitters.tolerances.backward_stable_allowance``), for offsets up to
   1e8 times the spread of x and collinearity down to 1e-8;
 - ``normal_equation_inv`` (the lecture's inv(X'X) X'y) loses that accuracy: its error grows
   like eps cond(XS)^2, where XS is the design with unit-norm columns;
@@ -15,7 +15,6 @@ rational solve of the normal equations (Python fractions; n <= 200 keeps it fast
 
 from __future__ import annotations
 
-import math
 import warnings
 from fractions import Fraction
 
@@ -27,10 +26,9 @@ import fitters
 from fitters import ROUTES, IllConditionedWarning, reference
 from fitters.problem import Problem
 from fitters.route_type import ILL_CONDITIONED, Route
-from fitters.tolerances import gamma
+from fitters.testing.strategies import ill_conditioned_datasets
+from fitters.tolerances import backward_stable_allowance
 from fitters.validation import problem
-
-from .strategies import ill_conditioned_datasets
 
 U64 = 2.0**-53
 
@@ -53,38 +51,6 @@ def exact_solution(pb: Problem) -> np.ndarray:
     return np.array([float(b[i] / a[i][i]) for i in range(m)])
 
 
-def qr_allowance(pb: Problem, exact: np.ndarray) -> np.ndarray:
-    """Per-coefficient error a column-wise backward stable float64 solve may make.
-
-    Householder QR (``tf.linalg.qr``; and LAPACK's SVD solve on unit-norm columns, which is
-    what the reference does) returns the exact least-squares solution of (X + dX, y + dy)
-    with ||dX_j|| <= e ||X_j||, ||dy|| <= e ||y||, e = gamma_{n(p+1)}(float64) (Higham,
-    Accuracy and Stability of Numerical Algorithms, 2nd ed., Thms 19.4, 20.3). With
-    S = diag(1/||X_j||) that is a normwise perturbation of XS of at most e' = sqrt(p+1) e,
-    and the least-squares perturbation bound (ibid., Thm 20.1) gives, kappa = cond(XS),
-
-        ||S^-1 db|| <= kappa e' / (1 - kappa e') (2 + (kappa + 1) ||r|| / (||XS|| ||S^-1 b||)) ||S^-1 b||,
-
-    so |db_j| <= that / ||X_j||; plus u |b_j| for rounding the exact answer to float64.
-    """
-    norms = np.linalg.norm(pb.r, axis=0)  # ||X_j||: R has the columns' norms
-    kappa = pb.scaled_condition_number
-    e = math.sqrt(pb.p + 1) * gamma(pb.n * (pb.p + 1), np.float64)
-    if kappa * e >= 1:
-        return np.full(pb.p + 1, np.inf)
-    scaled_b = _norm(exact * norms)
-    r = _norm(pb.y - pb.design @ exact)
-    xs_norm = float(np.linalg.svd(pb.r / norms, compute_uv=False)[0])
-    scaled_err = kappa * e / (1 - kappa * e) * (2 * scaled_b + (kappa + 1) * r / xs_norm)
-    return scaled_err / norms + U64 * np.abs(exact)
-
-
-def _norm(v: np.ndarray) -> float:
-    """2-norm without underflow (squares of 1e-200 are 0 in float64)."""
-    big = float(np.max(np.abs(v)))
-    return big * float(np.linalg.norm(v / big)) if big > 0 else 0.0
-
-
 def _solvers():
     yield "reference.normal_equation", reference.normal_equation
     route = ROUTES["normal_equation_solve"]
@@ -97,7 +63,7 @@ def test_stable_solves_are_accurate_where_float64_allows(ds):
     # of the exact solution, however large the offset or the collinearity
     pb = ds.problem
     exact = exact_solution(pb)
-    allowed = qr_allowance(pb, exact)
+    allowed = backward_stable_allowance(pb, exact)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IllConditionedWarning)
         for name, solve in _solvers():
@@ -132,7 +98,7 @@ def test_inverse_loses_accuracy_where_solve_does_not(data):
     # the lecture's inv(X'X) X'y squares cond(XS); the QR solve does not
     pb = problem(*data)
     exact = exact_solution(pb)
-    allowed = qr_allowance(pb, exact)
+    allowed = backward_stable_allowance(pb, exact)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", IllConditionedWarning)
         solve = ROUTES["normal_equation_solve"].fit_problem(pb).coef

@@ -32,47 +32,24 @@ import fitters
 from fitters import ROUTES, DivergenceError, reference
 from fitters.problem import Problem
 from fitters.route_type import Route
-from fitters.tolerances import loss_atol, trajectory_bound
+from fitters.testing import strategies as S
+from fitters.tolerances import (
+    MAX_CONDITION,
+    convergence_bound,
+    log_losses,
+    loss_history_bound,
+    overflow_window,
+    trajectory_bound,
+)
 from fitters.validation import check_init, problem
 
-from .strategies import linear_datasets, stable_learning_rates, unstable_learning_rates
-
-ITERATIVE = [r for r in ROUTES.values() if r.iterative]
+ITERATIVE = [r for r in ROUTES.values() if r.iterative and r.unavailable is None]
 #: epochs a Hypothesis example may spend (Keras fit costs ~25 ms an epoch, the rest 1-2.5 ms)
 #: (above the bound: long enough for float64 to overflow at rho >= 3.2, float32 at rho >= 1.15;
 #: below it, the contraction shows within a hundred epochs)
 EPOCH_CAP = {False: 300, True: 30}
 CONVERGE_CAP = {False: 100, True: 20}
-#: as the property checks: GD needs ~cond^2 steps, float32 fixed points sit u32 cond^2 |b| away
-MAX_CONDITION = {"float64": 1e3, "float32": 30.0}
 LOG_MAX = {d: math.log(float(np.finfo(d).max)) for d in ("float32", "float64")}
-
-
-def log_losses(pb: Problem, init: np.ndarray, lr: float, kmax: int) -> np.ndarray:
-    """log L(b_k), k = 0..kmax, along the exact float64 GD trajectory (no overflow: log space)."""
-    star = reference.normal_equation(pb)
-    _, v = pb.spectrum
-    lam = pb.hessian_eigenvalues
-    c = v.T @ (init - star)
-    r = pb.y - pb.design @ star
-    k = np.arange(kmax + 1)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        floor = np.full((kmax + 1, 1), np.log(r @ r / pb.n))
-        growth = np.where(k == 0, 0.0, 2 * k * np.log(np.abs(1.0 - lr * lam)))  # 0 * log 0 := 0
-        terms = np.log(lam / 2 * c**2) + growth
-    return np.logaddexp.reduce(np.concatenate([floor, terms], axis=1), axis=1)
-
-
-def overflow_window(route: Route, pb: Problem, init, lr: float, kmax: int) -> tuple[int, int]:
-    """(first epoch whose loss may overflow, first epoch whose loss must), in route.dtype.
-
-    math.inf when the exact trajectory stays below the threshold for k <= kmax.
-    """
-    ll = log_losses(pb, init, route.effective_lr(lr), kmax)
-    big = LOG_MAX[route.dtype]
-    may = np.flatnonzero(ll + math.log(pb.n) >= big - math.log(2))
-    must = np.flatnonzero(ll >= big + math.log(2))
-    return (int(may[0]) if may.size else math.inf, int(must[0]) if must.size else math.inf)
 
 
 def assert_reported(route: Route, pb: Problem, exc: DivergenceError, lr: float, window) -> None:
@@ -134,7 +111,7 @@ NO_UNDERFLOW = {
 
 def _draw(data, route: Route):
     ds = data.draw(
-        linear_datasets(
+        S.linear_datasets(
             max_p=route.max_predictors or 3, max_n=200, max_condition=MAX_CONDITION[route.dtype]
         ),
         label="dataset",
@@ -152,7 +129,7 @@ def test_rate_above_bound_diverges_or_is_reported(data):
     # beyond the epochs run) a finite answer on the exact, growing trajectory
     route = data.draw(iterative_routes, label="route")
     ds, pb, init = _draw(data, route)
-    lr = data.draw(unstable_learning_rates(pb), label="lr")
+    lr = data.draw(S.unstable_learning_rates(pb), label="lr")
     cap = EPOCH_CAP[route.slow]
     window = overflow_window(route, pb, init, lr, cap + 1)
     epochs = cap if window[1] == math.inf else min(cap, window[1] + 1)
@@ -188,23 +165,16 @@ def test_rate_below_bound_converges(data):
     # the loss history never increases by more than its rounding allowance
     route = data.draw(iterative_routes, label="route")
     ds, pb, init = _draw(data, route)
-    lr = data.draw(stable_learning_rates(pb), label="lr")
+    lr = data.draw(S.stable_learning_rates(pb), label="lr")
     k = data.draw(st.integers(1, CONVERGE_CAP[route.slow]), label="epochs")
     fit = route.fit(ds.x, ds.y, lr=lr, epochs=k)
-    lr_eff = route.effective_lr(lr)
-    rounding = trajectory_bound(
-        route, pb, init, lr, k
-    ).max_l2_error  # non-decreasing in k for rho <= 1
-    star = reference.normal_equation(pb)
-    dist = float(np.linalg.norm(fit.coef - star))
-    contraction = reference.gd_error_bound(pb, None, init, lr_eff, k)
-    assert dist <= contraction + rounding, (
-        f"{route.name}: ||b_k - b*|| = {dist:.3g} > rho^k||b0 - b*|| {contraction:.3g} + "
-        f"rounding {rounding:.3g}; {ds.describe()} lr={lr:.6g} k={k}"
+    bound = convergence_bound(route, pb, init, lr, k)
+    assert bound.holds(fit.coef), (
+        f"{route.name}: ||b_k - b*|| = {bound.error(fit.coef):.3g} > {bound.max_l2_error:.3g} "
+        f"({bound.formula}); {ds.describe()} lr={lr:.6g} k={k}"
     )
     history = fit.loss_history
-    allowed = loss_allowance(route, pb, init, lr_eff, k, rounding)
-    exact = np.exp(log_losses(pb, init, lr_eff, k - 1))
+    exact, allowed = loss_history_bound(route, pb, init, lr, np.arange(k))
     off = np.abs(history - exact)
     assert np.all(off <= allowed), (
         f"{route.name}: loss history off the exact (non-increasing) losses by "
@@ -215,32 +185,3 @@ def test_rate_below_bound_converges(data):
         f"{route.name}: loss rose by {rise.max():.3g} at epoch {int(np.argmax(rise)) + 1}, more "
         f"than rounding allows; {ds.describe()} lr={lr:.6g}"
     )
-
-
-def loss_allowance(route: Route, pb: Problem, init, lr_eff: float, k: int, slack: float):
-    """How far the recorded loss at epoch j may sit from the exact L(b_j), j < k.
-
-    The route's iterate is within ``slack`` of b_j (trajectory bound), so its exact loss is
-    within ||grad L(b_j)|| slack + lambda_max slack^2 / 2 of L(b_j) (L is quadratic), and
-    the route evaluates it with the rounding error ``fitters.tolerances.loss_atol``.
-    """
-    star = reference.normal_equation(pb)
-    _, v = pb.spectrum
-    lam = pb.hessian_eigenvalues
-    c = v.T @ (init - star)
-    out = np.empty(k)
-    for j in range(k):
-        shrink = (1.0 - lr_eff * lam) ** j
-        b_j = star + v @ (shrink * c)
-        grad = float(np.linalg.norm(lam * shrink * c))
-        out[j] = loss_atol(route, pb, b_j) + grad * slack + lam[0] * slack**2 / 2
-    return out
-
-
-def test_unstable_rate_strategy_stays_above_the_bound():
-    # meta: the strategy's rates are all beyond the bound by the documented margin
-    @given(lr=unstable_learning_rates(LECTURE))
-    def inner(lr):
-        assert 1.05 * LECTURE.stable_lr <= lr <= 3.0 * LECTURE.stable_lr
-
-    inner()

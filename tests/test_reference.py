@@ -1,4 +1,5 @@
-"""The oracles checked against independent float64 computations."""
+"""The oracles checked against independent computations, and the bounds against what
+rounding really does (a bound that is never approached is as useless as one that fails)."""
 
 from __future__ import annotations
 
@@ -7,44 +8,70 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fitters import reference
-from fitters.tolerances import closed_form_error, gd_rounding_bound
+from fitters.testing import strategies as S
+from fitters.tolerances import closed_form_error, gd_rounding_bound, unit_roundoff
 
-from .strategies import linear_datasets, stable_learning_rates
 
-
-@given(ds=linear_datasets())
+@given(ds=S.linear_datasets())
 def test_normal_equation_matches_numpy_qr(ds):
     # b* from lstsq (SVD) equals a Householder-QR solve in numpy, within the QR bound
     X = ds.problem.design
     q, r = np.linalg.qr(X)
     independent = np.linalg.solve(r, q.T @ ds.y)
     star = reference.normal_equation(ds.x, ds.y)
-    allowed = 2 * closed_form_error(ds.problem, star, "float64", gram=False)
+    allowed = 2 * closed_form_error(ds.problem, star, "float64", gram=False, model="worst_case")
     err = np.linalg.norm(star - independent)
     assert err <= allowed, f"{ds.describe()}: {err:.3g} > {allowed:.3g}"
 
 
-@given(ds=linear_datasets(), data=st.data())
-def test_gd_iterate_matches_a_plain_loop(ds, data):
-    # the closed-form k-th iterate equals k steps of b -= lr * 2X'(Xb - y)/n in float64
+@given(ds=S.linear_datasets())
+def test_extended_normal_equation_agrees_with_float64(ds):
+    # the extended-precision solve agrees with the float64 one within the float64 one's bound
+    star = reference.normal_equation(ds.x, ds.y)
+    ext = reference.normal_equation_extended(ds.x, ds.y)
+    allowed = closed_form_error(ds.problem, ext, "float64", gram=False, model="worst_case")
+    assert np.linalg.norm(star - ext) <= allowed, ds.describe()
+
+
+@given(ds=S.linear_datasets(), data=st.data())
+def test_gd_path_matches_a_plain_float64_loop(ds, data):
+    # the extended path equals k steps of b -= lr * 2X'(Xb - y)/n in float64, within the
+    # worst-case float64 bound for that loop
     pb = ds.problem
-    lr = data.draw(stable_learning_rates(pb), label="lr")
+    lr = data.draw(S.stable_learning_rates(pb), label="lr")
     k = data.draw(st.integers(0, 60), label="k")
     init = np.zeros(pb.p + 1)
     b = init.copy()
     for _ in range(k):
         b = b - lr * 2 * pb.design.T @ (pb.design @ b - pb.y) / pb.n
-    bound = gd_rounding_bound("float64", pb, init, lr, k)
+    bound = gd_rounding_bound("float64", pb, init, lr, k, model="worst_case")
     assert bound.error(b) <= bound.max_l2_error, (
         f"{ds.describe()} k={k}: {bound.error(b):.3g} > {bound.max_l2_error:.3g}"
     )
+    path = reference.gd_path(pb, None, init, lr, k)
+    np.testing.assert_array_equal(path[-1], bound.expected)
 
 
-@given(ds=linear_datasets(), data=st.data())
+@given(ds=S.linear_datasets(), data=st.data())
+def test_gd_path_matches_the_closed_form_iterate(ds, data):
+    # gd_path (a loop in extended precision) and gd_iterate (closed form, float64) agree to
+    # the closed form's own accuracy: eigenvector rounding, ~u64 cond(X)^2 ||b0 - b*||
+    pb = ds.problem
+    lr = data.draw(S.stable_learning_rates(pb), label="lr")
+    k = data.draw(st.integers(0, 200), label="k")
+    init = np.zeros(pb.p + 1)
+    loop = reference.gd_path(pb, None, init, lr, k)[-1]
+    closed = reference.gd_iterate(pb, None, init, lr, k)
+    scale = np.linalg.norm(reference.normal_equation(pb)) + np.linalg.norm(init)
+    allowed = 64 * unit_roundoff(np.float64) * pb.condition_number**2 * scale * (pb.p + 1)
+    assert np.linalg.norm(loop - closed) <= allowed, ds.describe()
+
+
+@given(ds=S.linear_datasets(), data=st.data())
 def test_gd_error_bound_holds_and_is_tight(ds, data):
     # ||b_k - b*|| <= rho^k ||b0 - b*||, with equality when b0 - b* is the slowest eigenvector
     pb = ds.problem
-    lr = data.draw(stable_learning_rates(pb), label="lr")
+    lr = data.draw(S.stable_learning_rates(pb), label="lr")
     k = data.draw(st.integers(0, 200), label="k")
     star = reference.normal_equation(pb)
     init = np.zeros(pb.p + 1)
@@ -60,17 +87,18 @@ def test_gd_error_bound_holds_and_is_tight(ds, data):
 
 
 def test_lecture_numbers_from_the_reference():
-    # the oracle itself gives the lecture's printed normal equation and 1000th iterate
+    # the oracles themselves give the lecture's printed normal equation and 1000th iterate
     from fitters import lecture_dataset
 
     from . import golden
 
     x, y = lecture_dataset()
-    np.testing.assert_allclose(
-        reference.normal_equation(x, y), golden.NORMAL_EQUATION, atol=golden.PRINTED_8_DECIMALS
-    )
-    np.testing.assert_allclose(
+    for solve in (reference.normal_equation, reference.normal_equation_extended):
+        np.testing.assert_allclose(
+            solve(x, y), golden.NORMAL_EQUATION, atol=golden.PRINTED_8_DECIMALS
+        )
+    for path in (
         reference.gd_iterate(x, y, [-5, 10], 0.1, 1000),
-        golden.GD_1000_FLOAT64,
-        atol=golden.PRINTED_8_DECIMALS,
-    )
+        reference.gd_path(x, y, [-5, 10], 0.1, 1000)[-1],
+    ):
+        np.testing.assert_allclose(path, golden.GD_1000_FLOAT64, atol=golden.PRINTED_8_DECIMALS)

@@ -1,0 +1,196 @@
+"""Checking your own route: ``fitters.route``, ``check_route`` and the pytest plugin, on the
+examples in ``examples/`` (one correct route, three plausible bugs) and on a module written
+outside the project.
+
+The correct route must pass every check that applies; each buggy one must fail, with a message
+that names the check and says what is wrong in terms a student can act on.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fitters
+from fitters.testing import check_route, lecture, yield_checks
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+#: each buggy example: (module, the check that must catch it, what its message must say)
+BUGS = {
+    "bug_frozen_intercept": ("check_trajectory", "the intercept b0 never moved"),
+    "bug_broadcast_axis": ("check_trajectory", "||coef - oracle||"),
+    "bug_one_epoch_short": ("check_trajectory", "1 step(s) short; check the loop's range"),
+}
+
+
+def _load(name: str):
+    spec = importlib.util.spec_from_file_location(f"examples_{name}", EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_student_route_passes_every_check():
+    # the correct example passes everything that applies, nothing skipped
+    route = _load("student_gd").ROUTES[0]
+    results = check_route(route, profile="dev")
+    assert {r.check for r in results} == {c.name for c in yield_checks(route)}
+    assert all(r.outcome == "passed" for r in results), results
+
+
+@pytest.mark.parametrize("name", list(BUGS))
+def test_buggy_route_fails_with_an_actionable_message(name):
+    # each plausible bug is caught by the check that covers it, with a message that says so
+    check, says = BUGS[name]
+    route = _load(name).ROUTES[0]
+    with pytest.raises(AssertionError) as info:
+        check_route(route, profile="dev")
+    message = str(info.value)
+    assert message.startswith(f"{route.name} failed {check}:"), message
+    assert says in message, message
+    assert "replay: fitters.testing." in message and "make_dataset(" in message, message
+
+
+def test_a_route_replays_on_the_lectures_data():
+    # a check is a plain function: run it by hand on the lecture's data
+    route = _load("student_gd").ROUTES[0]
+    fitters.testing.check_trajectory(route, lecture(), init=[-5.0, 10.0], lr=0.1, k=25)
+    broken = _load("bug_frozen_intercept").ROUTES[0]
+    with pytest.raises(AssertionError, match="frozen_intercept failed check_trajectory"):
+        fitters.testing.check_trajectory(broken, lecture(), init=[-5.0, 10.0], lr=0.1, k=25)
+
+
+def test_route_from_function_applies_the_contract():
+    # defaults, validation and the loss log around a plain function
+    route = _load("student_gd").ROUTES[0]
+    x, y = fitters.lecture_dataset()
+    fit = route.fit(x, y, epochs=3)
+    assert fit.epochs == 3 and fit.loss_history.shape == (3,) and fit.coef.shape == (2,)
+    assert route.form == "scalar" if route.max_predictors == 1 else route.form == "vector"
+    with pytest.raises(ValueError, match="NaN"):
+        route.fit(np.array([1.0, np.nan, 3.0]), np.array([1.0, 2.0, 3.0]))
+    with pytest.raises(fitters.DivergenceError), np.errstate(over="ignore", invalid="ignore"):
+        route.fit(x, y, lr=50.0, epochs=500)
+
+
+def test_function_writing_into_its_inputs_fails_loudly():
+    # x and y arrive read-only: an in-place edit is an error, not silently corrupted data
+    def centring(x, y, init, lr, epochs):
+        x -= x.mean()
+        return init
+
+    route = fitters.route(centring, dtype="float64", iterative=True)
+    with pytest.raises(ValueError, match="read-only"):
+        route.fit(*fitters.lecture_dataset(), epochs=1)
+
+
+def test_route_metadata_is_checked():
+    # inconsistent metadata is refused when the route is made, with the reason
+    with pytest.raises(ValueError, match="dtype must be 'float32' or 'float64'"):
+        fitters.route(lambda x, y: None, dtype="float16", iterative=False)
+    with pytest.raises(ValueError, match="contradicts max_predictors"):
+        fitters.Route(
+            name="r", iterative=False, dtype="float64", max_predictors=None, impl=len, form="scalar"
+        )
+    with pytest.raises(ValueError, match="no keyword 'loss'"):
+        fitters.route(
+            lambda x, y, init, lr, epochs: init,
+            dtype="float64",
+            iterative=True,
+            variants={"loss": ("a", "b")},
+        )
+
+
+def _pytest(args: list[str], cwd: Path, **env) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "HYPOTHESIS_PROFILE": "dev", **env}
+    environment.pop("PYTEST_XDIST_WORKER", None)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env=environment,
+    )
+
+
+def test_plugin_runs_the_suite_on_a_module_outside_the_project(tmp_path):
+    # a student's file in a temporary folder: pytest --fitters-routes MODULE passes
+    shutil.copy(EXAMPLES / "student_gd.py", tmp_path / "my_routes.py")
+    proc = _pytest(["--fitters-routes", "my_routes"], tmp_path)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "student_gd" in proc.stdout
+    checks = {c.name for c in yield_checks(_load("student_gd").ROUTES[0])}
+    assert f"{len(checks)} passed" in proc.stdout, proc.stdout[-2000:]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(BUGS))
+def test_plugin_fails_each_buggy_example(tmp_path, name):
+    # the same through pytest (environment variable form): a failing exit and the message
+    check, says = BUGS[name]
+    shutil.copy(EXAMPLES / f"{name}.py", tmp_path / f"{name}.py")
+    proc = _pytest([], tmp_path, FITTERS_ROUTES=name)
+    assert proc.returncode == 1, proc.stdout[-3000:]
+    assert f"failed {check}" in proc.stdout and says in proc.stdout, proc.stdout[-3000:]
+
+
+def test_plugin_refuses_a_module_without_routes(tmp_path):
+    # a usage error names what is missing
+    (tmp_path / "empty.py").write_text("X = 1\n")
+    proc = _pytest(["--fitters-routes", "empty"], tmp_path)
+    assert proc.returncode == 4, proc.stdout + proc.stderr
+    assert "has no ROUTES" in proc.stderr
+
+
+def test_plain_functions_with_metadata(tmp_path):
+    # ROUTES may hold plain functions with metadata attributes or dicts
+    (tmp_path / "plain.py").write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+
+            def lstsq(x, y):
+                X = np.column_stack([np.ones(len(y)), x])
+                return np.linalg.lstsq(X, y, rcond=None)[0]
+
+            lstsq.dtype = "float64"
+            lstsq.iterative = False
+            ROUTES = {"numpy_lstsq": lstsq}
+            """
+        )
+    )
+    from fitters.pytest_plugin import load_routes
+
+    sys.path.insert(0, str(tmp_path))
+    try:
+        (route,) = load_routes("plain")
+    finally:
+        sys.path.remove(str(tmp_path))
+        sys.modules.pop("plain", None)
+    assert route.name == "numpy_lstsq" and not route.iterative
+    assert all(r.outcome == "passed" for r in check_route(route, profile="dev"))
+
+
+def test_testing_without_hypothesis_names_the_extra(tmp_path):
+    # importing fitters.testing without Hypothesis says which extra to install
+    (tmp_path / "hypothesis.py").write_text("raise ImportError('no hypothesis here')\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", "import fitters.testing"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(tmp_path)},
+        timeout=120,
+    )
+    assert proc.returncode != 0
+    assert "pip install 'tf-linreg-routes[testing]'" in proc.stderr, proc.stderr[-2000:]
