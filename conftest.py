@@ -1,4 +1,4 @@
-"""Project-wide pytest set-up: the fitters plugin, its Hypothesis profiles, a quiet TensorFlow.
+"""Project-wide pytest set-up: the Hypothesis profiles and a quiet TensorFlow.
 
 Profiles (``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``; defined in
 ``fitters/testing/profiles.py``): ``dev`` (default here), ``ci``, ``thorough``, ``mutation``.
@@ -12,8 +12,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from fitters.testing import profiles
 
-# loaded by its pytest11 entry point when the package is installed; named here for runs from
-# a bare checkout on PYTHONPATH (the TensorFlow matrix)
-pytest_plugins = ["fitters.pytest_plugin"]
-
+# The fitters plugin (fitters/pytest_plugin.py) is loaded by its pytest11 entry point; it is
+# not named here, because this conftest is also seen when pytest collects the plugin's suite
+# from an editable install, where a pytest_plugins line outside the rootdir is an error.
 profiles.load_from_environment(default="dev")

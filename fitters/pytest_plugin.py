@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 ENV = "FITTERS_ROUTES"
-SUITE = Path(__file__).with_name("testing") / "suite.py"
+SUITE = Path(__file__).with_name("testing") / "test_routes.py"
 _METADATA = (
     "dtype",
     "iterative",

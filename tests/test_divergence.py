@@ -123,6 +123,7 @@ def _draw(data, route: Route):
     return ds, ds.problem, init
 
 
+@pytest.mark.slow
 @given(data=st.data())
 def test_rate_above_bound_diverges_or_is_reported(data):
     # lr in [1.05, 3] x 2/lambda_max: DivergenceError at the overflow epoch, or (overflow
@@ -159,6 +160,7 @@ def test_rate_above_bound_diverges_or_is_reported(data):
 # --- Hypothesis: every rate below the bound converges ------------------------------------
 
 
+@pytest.mark.slow
 @given(data=st.data())
 def test_rate_below_bound_converges(data):
     # lr in [0.05, 0.95] x 2/lambda_max: ||b_k - b*|| <= rho^k ||b_0 - b*|| + rounding, and

@@ -114,7 +114,7 @@ def _pytest(args: list[str], cwd: Path, **env) -> subprocess.CompletedProcess:
     environment = {**os.environ, "HYPOTHESIS_PROFILE": "dev", **env}
     environment.pop("PYTEST_XDIST_WORKER", None)
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -128,7 +128,7 @@ def test_plugin_runs_the_suite_on_a_module_outside_the_project(tmp_path):
     shutil.copy(EXAMPLES / "student_gd.py", tmp_path / "my_routes.py")
     proc = _pytest(["--fitters-routes", "my_routes"], tmp_path)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
-    assert "student_gd" in proc.stdout
+    assert "fitters: checking 1 route(s) from my_routes: student_gd" in proc.stdout
     checks = {c.name for c in yield_checks(_load("student_gd").ROUTES[0])}
     assert f"{len(checks)} passed" in proc.stdout, proc.stdout[-2000:]
 

@@ -73,6 +73,10 @@ class InputNotApplicable(Exception):
 _FITS: OrderedDict = OrderedDict()
 _FIT_CACHE_SIZE = 32
 
+#: when a list, every comparison against a bound appends (route, check, dtype, error, bound,
+#: ||expected||): how tight the bounds are in practice (tools/bound_ratios.py)
+OBSERVED: list[tuple[str, str, str, float, float, float]] | None = None
+
 
 def _key(route: Route, ds: Dataset, init, lr, k, options) -> tuple:
     return (
@@ -159,6 +163,9 @@ def _assert_within(
     hint: Callable[[], str] | None = None,
 ) -> None:
     err = bound.error(coef)
+    if OBSERVED is not None:
+        size = float(np.linalg.norm(bound.expected))
+        OBSERVED.append((route.name, check, route.dtype, err, bound.max_l2_error, size))
     if err <= bound.max_l2_error:  # also False for NaN
         return
     _fail(
@@ -385,7 +392,8 @@ def check_float32_rounds_data(route: Route, dataset: Dataset, init, lr: float, k
 
 def check_defaults(route: Route, dataset: Dataset) -> None:
     """fit(x, y) applies the contract's defaults: init (-5, 10) for one predictor (zeros
-    otherwise), lr 0.1 and 1000 epochs."""
+    otherwise), lr 0.1 and 1000 epochs. The early losses pin the start and the step size
+    (a float32 route's last iterate alone cannot tell 1000 epochs of lr 0.1 from 999)."""
     name = "check_defaults"
     replay = _replay(name, dataset)
     fit = _fit(name, route, dataset)
@@ -404,6 +412,24 @@ def check_defaults(route: Route, dataset: Dataset) -> None:
             route, dataset, init, DEFAULT_LR, DEFAULT_EPOCHS, fit.coef
         ),
     )
+    if fit.loss_history is None:
+        return
+    steps = _loss_steps(DEFAULT_EPOCHS)
+    exact, allowance = loss_history_bound(route, dataset.problem, init, DEFAULT_LR, steps)
+    off = np.abs(fit.loss_history[steps] - exact)
+    bad = ~(off <= allowance)
+    if bad.any():
+        i = int(np.argmax(bad))
+        _fail(
+            name,
+            route,
+            f"with the defaults, loss_history[{int(steps[i])}] = {fit.loss_history[steps[i]]!r}"
+            f", but the MSE at the exact iterate with init {init.tolist()}, lr {DEFAULT_LR} is "
+            f"{exact[i]!r} (|difference| {off[i]:.3g} > allowed {allowance[i]:.3g})",
+            dataset,
+            replay,
+            "hint: a default changed (init, lr) or the losses are recorded differently",
+        )
 
 
 def check_variants_agree(route: Route, dataset: Dataset, init, lr: float, k: int) -> None:

@@ -147,7 +147,7 @@ CHECKS: tuple[Check, ...] = (
         min_examples=0,
         explicit=lambda r: [{"dataset": lecture()}],
     ),
-    Check(C.check_divergence_reported, S.divergence_inputs, _iterative, examples=0.4),
+    Check(C.check_divergence_reported, S.divergence_inputs, _iterative, examples=0.2),
     Check(
         C.check_variants_agree,
         S.iteration_inputs,
