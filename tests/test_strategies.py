@@ -61,6 +61,12 @@ ITERATION_REGIONS = {
         "tape_vector",
         lambda i: i["lr"] >= 0.9 * i["dataset"].problem.stable_lr,
     ),
+    "lr far below the stable limit (<= 0.1 x 2/lambda_max)": (
+        "tape_vector",
+        lambda i: i["lr"] <= 0.1 * i["dataset"].problem.stable_lr,
+    ),
+    "vector route: five predictors": ("analytic_gradient", lambda i: i["dataset"].p == 5),
+    "scalar route: n in the hundreds": ("tape_scalar", lambda i: i["dataset"].n >= 200),
     "compiled core: more epochs than one chunk": ("compiled_core", lambda i: i["k"] > CHUNK),
     "compiled core: more than two chunks": ("compiled_core", lambda i: i["k"] > 2 * CHUNK),
     "compiled core: several predictors (matmul moments)": (
@@ -72,6 +78,7 @@ ITERATION_REGIONS = {
         lambda i: i["dataset"].p == 1,
     ),
     "Keras route: several epochs": ("keras_sequential", lambda i: i["k"] >= 5),
+    "Keras route: zero epochs (fit is not called)": ("keras_sequential", lambda i: i["k"] == 0),
     "Keras route: several predictors": ("keras_dense_bias", lambda i: i["dataset"].p >= 2),
 }
 

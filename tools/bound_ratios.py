@@ -41,7 +41,7 @@ def ratios(profile: str, names: list[str]) -> dict[str, dict]:
             continue
         values = []
         for _, _, dtype, err, bound, size in rows:
-            floor = unit_roundoff(dtype) * max(size, np.finfo(float).tiny)
+            floor = max(unit_roundoff(dtype) * size, np.finfo(float).tiny)
             values.append(bound / max(err, floor))
         per_check: dict[str, list[float]] = {}
         for (_, check, *_), value in zip(rows, values, strict=True):

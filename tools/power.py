@@ -57,15 +57,22 @@ TARGET = {"float64": 1e-9, "float32": 1e-5}
 KINDS = ("lr", "decay", "one-off", "momentum", "init", "drop-row", "default", "output")
 
 
-def _stepwise(impl, per_step: Callable[[int, np.ndarray, np.ndarray], np.ndarray]):
-    """A route that takes its steps one call at a time, ``per_step`` applied after each."""
+def _held(route: Route, b) -> np.ndarray:
+    """Coefficients as the route holds them (a float32 route rounds what it stores)."""
+    return np.asarray(b, dtype=np.float64).astype(route.dtype).astype(np.float64)
+
+
+def _stepwise(route: Route, per_step: Callable[[int, np.ndarray, np.ndarray], np.ndarray]):
+    """A route that takes its steps one call at a time, ``per_step`` applied after each (in
+    the precision the route holds its coefficients in)."""
+    impl = route.impl
 
     def mutant(pb: Problem, init, lr, epochs, log: LossLog, **kw):
         b = np.asarray(init, dtype=np.float64)
         previous = b
         for j in range(epochs):
             stepped = np.asarray(impl(pb, b, lr, 1, log, **kw), dtype=np.float64)
-            b, previous = per_step(j, stepped, previous), b
+            b, previous = _held(route, per_step(j, stepped, previous)), b
         return b
 
     return mutant
@@ -85,7 +92,7 @@ def perturb(route: Route, kind: str, e: float) -> Route | None:
             return None
 
         def output(pb, **kw):
-            return np.asarray(impl(pb, **kw), dtype=np.float64) * (1 + e)
+            return _held(route, np.asarray(impl(pb, **kw), dtype=np.float64) * (1 + e))
 
         return dataclasses.replace(route, impl=output)
     if kind == "lr":
@@ -97,7 +104,7 @@ def perturb(route: Route, kind: str, e: float) -> Route | None:
     if kind == "init":
 
         def init_off(pb, init, lr, epochs, log, **kw):
-            return impl(pb, np.asarray(init) * (1 + e), lr, epochs, log, **kw)
+            return impl(pb, _held(route, np.asarray(init) * (1 + e)), lr, epochs, log, **kw)
 
         return dataclasses.replace(route, impl=init_off)
     if kind == "decay":
@@ -112,7 +119,7 @@ def perturb(route: Route, kind: str, e: float) -> Route | None:
             middle = epochs // 2
             b = np.asarray(impl(pb, init, lr, middle, log, **kw), dtype=np.float64)
             if epochs:
-                b = b * (1 + e)
+                b = _held(route, b * (1 + e))
             return impl(pb, b, lr, epochs - middle, log, **kw)
 
         return dataclasses.replace(route, impl=one_off)

@@ -42,6 +42,10 @@ class Dataset:
         if self.problem is None:
             object.__setattr__(self, "problem", problem(self.x, self.y, route="dataset"))
 
+    def __repr__(self) -> str:
+        # the recipe, not the arrays: a failing example then reads as the call that rebuilds it
+        return self.source
+
     @property
     def n(self) -> int:
         return self.problem.n
