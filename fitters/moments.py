@@ -261,9 +261,7 @@ def of_arrays(
     q = p + 1
     with np.errstate(all="ignore"):  # overflow and NaN are read off the sums by validation
         if use_fused and p == 1:
-            out = _pass_one(
-                np.ascontiguousarray(x[:, 0]), y, float(shift[0]), float(shift[1]), BLOCK
-            )
+            out = _pass_one(x[:, 0], y, float(shift[0]), float(shift[1]), BLOCK)
             raw_s, sh_s = out[0:2], out[2:4]
             raw_g = np.array([[out[4], out[5]], [out[5], out[6]]])
             sh_g = np.array([[out[7], out[8]], [out[8], out[9]]])

@@ -119,7 +119,8 @@ class Problem:
                 "the design's singular values as accurately as a QR, and a one-shot iterator "
                 "cannot be read twice; pass a file path or a re-iterable source"
             )
-        return design_r_blocks((x for x, _ in self.blocks()), self.moments.mean[:-1])
+        xs = (np.asarray(x, dtype=np.float64).reshape(len(x), -1) for x, _ in self.blocks())
+        return design_r_blocks(xs, self.moments.mean[:-1])
 
     @cached_property
     def spectrum(self) -> tuple[np.ndarray, np.ndarray]:

@@ -27,7 +27,14 @@ import numpy as np
 from . import moments as _moments
 from .problem import Problem, design_r, moments_r
 
-__all__ = ["Problem", "check_epochs", "check_init", "check_lr", "problem"]
+__all__ = [
+    "Problem",
+    "check_epochs",
+    "check_init",
+    "check_lr",
+    "problem",
+    "problem_from_moments",
+]
 
 _EPS = float(np.finfo(np.float64).eps)
 _HUGE = float(np.finfo(np.float64).max)
@@ -154,34 +161,52 @@ def _streamed_problem(source, y, max_predictors: int | None, route: str) -> Prob
             f"{type(y).__name__})"
         )
     _require_moments_route(route, source.name)
-    p_seen: list[int] = []
-    rows = [0]
+    mom: _moments.Moments | None = None
+    for x_chunk, y_chunk in source.chunks():
+        xa, ya, one_d = _shaped(x_chunk, y_chunk)
+        if mom is not None and xa.shape[1] != mom.p:
+            raise ValueError(
+                f"{source.name}: a chunk at row {mom.n} has {xa.shape[1]} predictor "
+                f"columns, earlier chunks {mom.p}; every chunk needs the same columns"
+            )
+        part = _moments.of_arrays(xa, ya, None if mom is None else mom.shift)
+        if not part.finite:  # name the row while the chunk is still in memory
+            _raise_if_nonfinite(xa, ya, one_d, 0 if mom is None else mom.n)
+        mom = part if mom is None else mom.combine(part)
+    if mom is None:
+        raise ValueError(f"{source.name} yielded no rows; need at least 2 observations")
+    blocks = source.chunks if source.reiterable else None
+    return problem_from_moments(mom, source.name, blocks, max_predictors, route)
 
-    def checked_chunks():
-        for x_chunk, y_chunk in source.chunks():
-            xa, ya, one_d = _shaped(x_chunk, y_chunk)
-            if p_seen and xa.shape[1] != p_seen[0]:
-                raise ValueError(
-                    f"{source.name}: a chunk at row {rows[0]} has {xa.shape[1]} predictor "
-                    f"columns, earlier chunks {p_seen[0]}; every chunk needs the same columns"
-                )
-            p_seen[:] = [xa.shape[1]]
-            if not (np.isfinite(xa).all() and np.isfinite(ya).all()):
-                _raise_if_nonfinite(xa, ya, one_d, rows[0])
-            rows[0] += xa.shape[0]
-            yield xa, ya
 
-    mom = _moments.accumulate(checked_chunks())
+def problem_from_moments(
+    mom: _moments.Moments,
+    name: str,
+    blocks=None,
+    max_predictors: int | None = None,
+    route: str = "fit",
+) -> Problem:
+    """Validate data known only by their one-pass moments (streamed, or summed by Dask).
+
+    The rows are gone, so |values| are bounded by root sums of squares (conservative) and
+    a constant column is one whose centred sum of squares is zero up to its rounding.
+    ``blocks()`` (optional) re-reads the (x, y) chunks for a blocked QR when the moments are
+    too ill-conditioned to give the spectrum as accurately as a QR.
+    """
+    _require_moments_route(route, name)
+    if not mom.finite:
+        raise ValueError(
+            f"{name}: the sums of squares are not finite: a value is NaN or infinite, or so "
+            "large that X'X overflows float64; remove or impute those rows, or rescale"
+        )
     _check_counts(mom.n, mom.p, max_predictors, route)
 
     def upper_bound_abs() -> tuple[np.ndarray, float]:
-        # rows are gone: sqrt(sum of squares) bounds every |value| (conservative)
         with np.errstate(over="ignore"):
             return np.sqrt(np.diag(mom.raw_gram)[:-1]), float(np.sqrt(mom.raw_gram[-1, -1]))
 
     _check_moments(mom, upper_bound_abs, None)
-    blocks = source.chunks if source.reiterable else None
-    pb = Problem(None, None, None, mom, blocks, source.name)
+    pb = Problem(None, None, None, mom, blocks, name)
     return _finish(pb, pb.r_factor)
 
 
