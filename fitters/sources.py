@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import os
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -154,9 +155,11 @@ def _csv_source(path: Path, chunk_rows: int, progress: bool) -> Source:
             line = 2
             while True:
                 try:
-                    block = np.loadtxt(
-                        fh, delimiter=",", max_rows=chunk_rows, ndmin=2, dtype=np.float64
-                    )
+                    with warnings.catch_warnings():  # the end of the file is no news
+                        warnings.filterwarnings("ignore", "loadtxt: input contained no data")
+                        block = np.loadtxt(
+                            fh, delimiter=",", max_rows=chunk_rows, ndmin=2, dtype=np.float64
+                        )
                 except ValueError as exc:
                     raise ValueError(
                         f"{path}: unreadable row within lines {line}..{line + chunk_rows - 1}: "
