@@ -14,7 +14,8 @@ absolute time is ever asserted. The targets, all for ``compiled_core``:
   most 3x one bare read of x and y (``baselines.read_once``), the memory-bandwidth floor;
   the ratio to computing X'X once (NumPy's and TensorFlow's ``X.T @ X`` on the prebuilt
   design) is reported beside it;
-- n = 1e6: 10000 epochs cost at most 2x what 10 epochs cost (flat in epochs after the pass).
+- n = 1e6, end to end: 10000 epochs cost at most 2x what 10 epochs cost (flat in epochs
+  after the one pass, which validation now makes).
 
 A ratio that misses its target is measured again, up to ATTEMPTS times in all: a real
 regression misses every time, a burst of load from other processes on a 2-core machine
@@ -182,7 +183,14 @@ def test_core_near_one_read(benchmark) -> None:
 
 def test_core_flat_in_epochs(benchmark) -> None:
     n, epochs, rounds = _sizes(benchmark, 1_000_000, 10_000, 21)
-    few, many = _fit(CORE, n, 10), _fit(CORE, n, epochs)
+    x, y = dataset(n)
+    route = fitters.ROUTES[CORE]  # end to end: the pass now happens in validation
+
+    def few() -> fitters.Fit:
+        return route.fit(x, y, lr=LR, epochs=10)
+
+    def many() -> fitters.Fit:
+        return route.fit(x, y, lr=LR, epochs=epochs)
 
     def measure() -> Result:
         t = median_times({"few": few, "many": many}, rounds=rounds)
