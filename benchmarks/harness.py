@@ -25,6 +25,7 @@ import numpy as np
 import pytest
 
 import fitters
+import fitters.data
 from fitters.problem import Problem
 from fitters.validation import problem
 

@@ -12,6 +12,14 @@ H = V diag(lambda) V' this is b* + V diag((1 - lr lambda)^k) V' (b_0 - b*): no l
 gd_error_bound: ||b_k - b*||_2 <= rho^k ||b_0 - b*||_2 with rho = max_i |1 - lr lambda_i|,
 tight because H is symmetric.
 
+Streamed data (a :class:`fitters.sources.Source`, or a Problem built from moments): the rows
+are gone, so ``normal_equation`` solves the centred normal equations from the one-pass
+moments (``normal_equation_moments``; Cholesky of the centred Gram scaled to unit diagonal,
+error ~ eps * cond(XcS)^2 with Xc the centred predictors, which for data far from the origin
+is far smaller than cond(XS)^2), and ``gd_iterate``, ``gd_error_bound``,
+``contraction_factor`` follow from it and the spectrum. The extended-precision oracles and
+``mse`` need the rows and say so.
+
 Extended precision (the oracles the checks compare against): ``gd_path`` runs the k steps in
 NumPy's ``longdouble`` (80-bit on x86-64 Linux, u = 2^-64, 2048 times finer than float64) on
 moments summed pairwise in that precision, and ``normal_equation_extended`` solves by
@@ -25,6 +33,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
+from .moments import Moments
 from .problem import Problem
 from .validation import check_epochs, check_init, check_lr, problem
 
@@ -38,6 +47,7 @@ __all__ = [
     "mse_extended",
     "normal_equation",
     "normal_equation_extended",
+    "normal_equation_moments",
 ]
 
 #: the precision of the extended oracles
@@ -58,6 +68,8 @@ def normal_equation(x: ArrayLike, y: ArrayLike | None = None) -> np.ndarray:
     minimum-norm answer with no correct digit (tests/test_conditioning.py).
     """
     pb = _problem(x, y)
+    if pb.streamed:
+        return normal_equation_moments(pb.moments)
     shift = pb.x.mean(axis=0)
     z = np.empty((pb.n, pb.p + 1))
     z[:, 0] = 1.0 / np.sqrt(pb.n)
@@ -67,6 +79,26 @@ def normal_equation(x: ArrayLike, y: ArrayLike | None = None) -> np.ndarray:
     c, *_ = np.linalg.lstsq(z, pb.y, rcond=None)
     slopes = c[1:] / scale
     return np.concatenate([[c[0] / np.sqrt(pb.n) - shift @ slopes], slopes])
+
+
+def normal_equation_moments(moments: Moments) -> np.ndarray:
+    """b* from one-pass moments alone: the centred normal equations, scaled, by Cholesky.
+
+    With Cc the centred sums of [x y] (Chan's update of the shifted sums), the slopes solve
+    (S Cxx S) c = S Cxy, b = S c (S: unit-diagonal scaling), and b0 = mean(y) - mean(x)'b.
+    Forming the Gram squares the condition of the centred predictors (error ~ eps
+    cond(XcS)^2), not of [1 x]; the QR-based ``normal_equation`` is used whenever the rows
+    are in memory.
+    """
+    p = moments.p
+    cc = moments.centred_gram
+    scale = 1.0 / np.sqrt(np.diag(cc)[:p])
+    a = cc[:p, :p] * np.outer(scale, scale)
+    rhs = cc[:p, p] * scale
+    lower = np.linalg.cholesky(a)
+    slopes = np.linalg.solve(lower.T, np.linalg.solve(lower, rhs)) * scale
+    mean = moments.mean
+    return np.concatenate([[mean[p] - mean[:p] @ slopes], slopes])
 
 
 def contraction_factor(x: ArrayLike, y: ArrayLike | None, lr: float) -> float:
@@ -104,12 +136,14 @@ def gd_error_bound(x: ArrayLike, y: ArrayLike | None, init: ArrayLike, lr: float
 def mse(x: ArrayLike, y: ArrayLike | None, coef: ArrayLike) -> float:
     """L(b) = ||y - Xb||^2 / n in float64."""
     pb = _problem(x, y)
+    pb._in_memory("reference.mse")
     r = pb.y - pb.design @ check_init(coef, pb.p, name="coef")
     return float(r @ r / pb.n)
 
 
 def _extended_columns(pb: Problem) -> np.ndarray:
     """[1, x_1..x_p, y] as contiguous extended-precision rows (p+2, n): pairwise sums."""
+    pb._in_memory("the extended-precision oracles")
     z = np.empty((pb.p + 2, pb.n), dtype=EXTENDED)
     z[0] = 1
     z[1:-1] = pb.x.T

@@ -6,23 +6,35 @@ dtype (see the route table), so float32 data given to a float64 route are upcast
 float64 data given to a float32 route are rounded to float32, as documented in the README.
 
 Copies: float64, C-contiguous input is used as is (no copy); anything else is converted once.
-Validation itself never forms the n x (p+1) design matrix: the finiteness, magnitude and
-constant-column checks read the column minima and maxima, and the R factor of X = [1 x]
-(from which the condition number, the Hessian's eigenvalues and the identifiability test
-come) is accumulated over row blocks of at most ``BLOCK_ROWS`` rows (TSQR), so its working
-memory is independent of n. ``Problem.design`` is formed only when a route asks for it.
+Validation reads the data once (:mod:`fitters.moments`): finiteness, magnitude and constant
+columns are read off the one-pass sums (a NaN or an infinity makes its sums non-finite; only
+then, on the error path, are the values scanned to name the row), and the R factor of
+X = [1 x] (from which the condition number, the Hessian's eigenvalues and the identifiability
+test come) comes from those moments in O(p^3) when that is certified as accurate as a QR,
+else from a blocked QR (TSQR, working memory independent of n). Data streamed in chunks
+(:class:`fitters.sources.Source`) pass the same checks chunk by chunk and keep only their
+moments. ``Problem.design`` is formed only when a route asks for it.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Callable
 
 import numpy as np
 
-from .problem import Problem, design_r
+from . import moments as _moments
+from .problem import Problem, design_r, moments_r
 
-__all__ = ["Problem", "check_epochs", "check_init", "check_lr", "problem"]
+__all__ = [
+    "Problem",
+    "check_epochs",
+    "check_init",
+    "check_lr",
+    "problem",
+    "problem_from_moments",
+]
 
 _EPS = float(np.finfo(np.float64).eps)
 _HUGE = float(np.finfo(np.float64).max)
@@ -46,22 +58,12 @@ def _as_float_array(value, name: str) -> np.ndarray:
     return arr.astype(np.float64, copy=False)
 
 
-def _first_nonfinite(arr: np.ndarray) -> tuple[int, ...]:
-    return tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-
-
-def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Problem:
-    """Validate (x, y) and return a :class:`Problem`; raise ``ValueError`` naming the problem.
-
-    Accepts x of shape (n,) or (n, p), y of shape (n,) or (n, 1) (the lecture's column y),
-    integer, boolean or float dtypes. Rejects non-numeric data, empty arrays, 0-d and 3-d
-    arrays, NaN/inf, mismatched lengths, too few rows, values so large (or a spread so small)
-    that X'X over- or underflows float64, and constant or collinear predictors (a coefficient
-    that the data cannot identify).
-    """
+def _shaped(x, y) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(x as (n, p), y as (n,), whether x came 1-D), checking dims and lengths."""
     xa = _as_float_array(x, "x")
     ya = _as_float_array(y, "y")
-    if xa.ndim == 1:
+    one_d = xa.ndim == 1
+    if one_d:
         xa = xa[:, None]
     elif xa.ndim != 2:
         raise ValueError(
@@ -87,6 +89,10 @@ def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Prob
         )
     if p == 0:
         raise ValueError("x has no predictor columns (shape (n, 0))")
+    return xa, ya, one_d
+
+
+def _check_counts(n: int, p: int, max_predictors: int | None, route: str) -> None:
     if max_predictors is not None and p > max_predictors:
         raise ValueError(
             f"{route} fits {max_predictors} predictor(s); x has {p} columns. "
@@ -96,39 +102,180 @@ def problem(x, y, max_predictors: int | None = None, route: str = "fit") -> Prob
         raise ValueError(
             f"need at least {max(p + 1, 2)} observations to fit {p + 1} coefficients, got n={n}"
         )
-    # min/max propagate NaN and expose +-inf: all finite extremes <=> all values finite
-    lo, hi = xa.min(axis=0), xa.max(axis=0)
-    ylo, yhi = float(ya.min()), float(ya.max())
-    for name, arr, extremes in (("x", xa, (lo, hi)), ("y", ya, (ylo, yhi))):
-        if not np.isfinite(extremes).all():
+
+
+def _raise_if_nonfinite(xa: np.ndarray, ya: np.ndarray, one_d: bool, first_row: int = 0) -> None:
+    """Name the first NaN or infinity by row (and column, for several predictors)."""
+    for name, arr in (("x", xa), ("y", ya)):
+        bad = np.argwhere(~np.isfinite(arr))
+        if bad.size:
+            row = int(bad[0][0]) + first_row
+            where = f"row {row}"
+            if name == "x" and not one_d:
+                where += f", column {int(bad[0][1])} (x{int(bad[0][1]) + 1})"
             raise ValueError(
-                f"{name} contains NaN or infinity (first at index {_first_nonfinite(arr)}); "
-                "remove or impute those rows"
+                f"{name} contains NaN or infinity (first at {where}); remove or impute those rows"
             )
-    # X'X, X'y, y'y hold sums of n products: they must fit in float64
+
+
+def problem(x, y=None, max_predictors: int | None = None, route: str = "fit") -> Problem:
+    """Validate (x, y) and return a :class:`Problem`; raise ``ValueError`` naming the problem.
+
+    Accepts x of shape (n,) or (n, p), y of shape (n,) or (n, 1) (the lecture's column y),
+    integer, boolean or float dtypes; or x a :class:`fitters.sources.Source` of (x, y)
+    chunks with y None (streamed data: only routes on sufficient statistics take them).
+    Rejects non-numeric data, empty arrays, 0-d and 3-d arrays, NaN/inf, mismatched lengths,
+    too few rows, values so large (or a spread so small) that X'X over- or underflows
+    float64, and constant or collinear predictors (a coefficient that the data cannot
+    identify), naming a column of ones as the intercept the routes add themselves.
+    """
+    from .sources import Source
+
+    if isinstance(x, Source):
+        return _streamed_problem(x, y, max_predictors, route)
+    xa, ya, one_d = _shaped(x, y)
+    n, p = xa.shape
+    _check_counts(n, p, max_predictors, route)
+    mom = _moments.of_arrays(xa, ya)
+    if not mom.finite:
+        _raise_if_nonfinite(xa, ya, one_d)  # else finite values whose sums overflowed
+
+    def max_abs() -> tuple[np.ndarray, float]:
+        return np.max(np.abs(xa), axis=0), float(np.max(np.abs(ya)))
+
+    def constant(j: int) -> bool:
+        return bool(np.all(xa[:, j] == xa[0, j]))
+
+    _check_moments(mom, max_abs, constant)
+    r = moments_r(mom)
+    if r is None:
+        r = design_r(xa, mom.mean[:-1])
+    return _finish(Problem(np.ascontiguousarray(xa), np.ascontiguousarray(ya), r, mom), r)
+
+
+def _streamed_problem(source, y, max_predictors: int | None, route: str) -> Problem:
+    """A Problem of streamed (x, y) chunks: the same checks, one pass, only moments kept."""
+    if y is not None:
+        raise ValueError(
+            f"{source.name} yields (x, y) chunks itself; pass y=None (got y of type "
+            f"{type(y).__name__})"
+        )
+    _require_moments_route(route, source.name)
+    mom: _moments.Moments | None = None
+    for x_chunk, y_chunk in source.chunks():
+        xa, ya, one_d = _shaped(x_chunk, y_chunk)
+        if mom is not None and xa.shape[1] != mom.p:
+            raise ValueError(
+                f"{source.name}: a chunk at row {mom.n} has {xa.shape[1]} predictor "
+                f"columns, earlier chunks {mom.p}; every chunk needs the same columns"
+            )
+        part = _moments.of_arrays(xa, ya, None if mom is None else mom.shift)
+        if not part.finite:  # name the row while the chunk is still in memory
+            _raise_if_nonfinite(xa, ya, one_d, 0 if mom is None else mom.n)
+        mom = part if mom is None else mom.combine(part)
+    if mom is None:
+        raise ValueError(f"{source.name} yielded no rows; need at least 2 observations")
+    blocks = source.chunks if source.reiterable else None
+    return problem_from_moments(mom, source.name, blocks, max_predictors, route)
+
+
+def problem_from_moments(
+    mom: _moments.Moments,
+    name: str,
+    blocks=None,
+    max_predictors: int | None = None,
+    route: str = "fit",
+) -> Problem:
+    """Validate data known only by their one-pass moments (streamed, or summed by Dask).
+
+    The rows are gone, so |values| are bounded by root sums of squares (conservative) and
+    a constant column is one whose centred sum of squares is zero up to its rounding.
+    ``blocks()`` (optional) re-reads the (x, y) chunks for a blocked QR when the moments are
+    too ill-conditioned to give the spectrum as accurately as a QR.
+    """
+    _require_moments_route(route, name)
+    if not mom.finite:
+        raise ValueError(
+            f"{name}: the sums of squares are not finite: a value is NaN or infinite, or so "
+            "large that X'X overflows float64; remove or impute those rows, or rescale"
+        )
+    _check_counts(mom.n, mom.p, max_predictors, route)
+
+    def upper_bound_abs() -> tuple[np.ndarray, float]:
+        with np.errstate(over="ignore"):
+            return np.sqrt(np.diag(mom.raw_gram)[:-1]), float(np.sqrt(mom.raw_gram[-1, -1]))
+
+    _check_moments(mom, upper_bound_abs, None)
+    pb = Problem(None, None, None, mom, blocks, name)
+    return _finish(pb, pb.r_factor)
+
+
+def _require_moments_route(route: str, name: str) -> None:
+    """Streamed data reach only routes on sufficient statistics (and the reference)."""
+    from .registry import ROUTES
+
+    found = ROUTES.get(route)
+    if found is not None and not found.sufficient_statistics:
+        raise ValueError(
+            f"{route} holds the design X = [1 x] as a tensor (the lecture's formulation), so "
+            f"it needs x and y as arrays in memory; {name} is streamed in chunks. Fit it with "
+            "a route on sufficient statistics (compiled_core) or fitters.reference."
+            "normal_equation, or load the data with numpy first"
+        )
+
+
+def _check_moments(
+    mom: _moments.Moments,
+    max_abs: Callable[[], tuple[np.ndarray, float]],
+    constant: Callable[[int], bool] | None,
+) -> None:
+    """Magnitude and constant-column checks read off the one-pass sums."""
+    n, p = mom.n, mom.p
+    # X'X, X'y, y'y hold sums of n products: they must fit in float64, whatever the order
     limits = {"x": math.sqrt(_HUGE / (n * (p + 1))), "y": math.sqrt(_HUGE / n)}
-    for name, big in (("x", float(np.max(np.maximum(-lo, hi)))), ("y", max(-ylo, yhi))):
-        limit = limits[name]
-        if big >= limit:
-            raise ValueError(
-                f"{name} is too large in magnitude (|{name}| up to {big:.3g}): sums of n={n} "
-                f"squares overflow float64 beyond {limit:.3g}; rescale {name} "
-                "(e.g. divide by its standard deviation)"
-            )
+    squares = np.diag(mom.raw_gram) * (1 + 2.0**-40)  # covers the sums' own rounding
+    # max|v|^2 <= sum v^2: below the limit squared, no value can reach the limit
+    if (
+        not (np.all(squares[:-1] < limits["x"] ** 2) and squares[-1] < limits["y"] ** 2)
+        or not mom.finite
+    ):
+        big_x, big_y = max_abs()
+        for name, big in (("x", float(np.max(big_x))), ("y", big_y)):
+            limit = limits[name]
+            if not big < limit:
+                raise ValueError(
+                    f"{name} is too large in magnitude (|{name}| up to {big:.3g}): sums of n={n} "
+                    f"squares overflow float64 beyond {limit:.3g}; rescale {name} "
+                    "(e.g. divide by its standard deviation)"
+                )
+    centred = np.diag(mom.centred_gram)[:-1]
+    shifted = np.diag(mom.shifted_gram)[:-1]
+    rounding = 4 * (mom.depth + 3) * 2.0**-53  # a zero centred sum, up to its rounding
     for j in range(p):
-        if lo[j] == hi[j]:
+        if centred[j] > rounding * shifted[j]:
+            continue
+        if constant is not None and not constant(j):
+            continue  # varies, below float64's resolution of its sums: the spectrum decides
+        value = float(mom.mean[j])
+        if value == 1.0:
             raise ValueError(
-                f"coefficient b{j + 1} is not identifiable: predictor x{j + 1} is constant "
-                f"(every value is {lo[j]:g}), so X'X is singular"
+                f"predictor x{j + 1} is a column of ones: the routes add the intercept b0 "
+                f"themselves, so b{j + 1} would duplicate it (X'X is singular); pass x "
+                "without that column (e.g. x[:, 1:] for the lecture's X = np.c_[np.ones(n), x])"
             )
-    shift = (lo + hi) / 2.0  # centre of the range: keeps the blocks at the size of the spread
-    r = design_r(xa, shift)
-    _check_identifiable(r, n)
-    pb = Problem(np.ascontiguousarray(xa), np.ascontiguousarray(ya), r)
+        raise ValueError(
+            f"coefficient b{j + 1} is not identifiable: predictor x{j + 1} is constant "
+            f"(every value is {value:g}), so X'X is singular"
+        )
+
+
+def _finish(pb: Problem, r: np.ndarray) -> Problem:
+    _check_identifiable(r, pb.n)
     lam_min = float(pb.hessian_eigenvalues[-1])
     if not lam_min >= _TINY:
+        spread = float(np.sqrt(np.min(np.diag(pb.moments.centred_gram)[:-1]) / pb.n))
         raise ValueError(
-            f"x varies too little in magnitude (spread down to {float(np.min(hi - lo)):.3g}): "
+            f"x varies too little in magnitude (spread down to {spread:.3g}): "
             "X'X underflows float64; rescale x (e.g. divide by its standard deviation)"
         )
     return pb

@@ -119,7 +119,7 @@ BAD_DATA = [
         "nan_in_x",
         "NaN in x",
         x=np.where(np.arange(10) == 3, np.nan, X),
-        match=r"x contains NaN or infinity \(first at index \(3, 0\)\)",
+        match=r"x contains NaN or infinity \(first at row 3\)",
     ),
     Case(
         "inf_in_x",
@@ -131,7 +131,7 @@ BAD_DATA = [
         "nan_in_y",
         "NaN in y",
         y=np.where(np.arange(10) == 9, np.nan, Y),
-        match=r"y contains NaN or infinity \(first at index \(9,\)\)",
+        match=r"y contains NaN or infinity \(first at row 9\)",
     ),
     Case(
         "neg_inf_in_y",
@@ -144,7 +144,7 @@ BAD_DATA = [
         "NaN in the second column of x",
         x=np.where(np.arange(10)[:, None] == [[-1, 4]], np.nan, X2),
         y=Y2,
-        match=r"x contains NaN or infinity \(first at index \(4, 1\)\)",
+        match=r"x contains NaN or infinity \(first at row 4, column 1 \(x2\)\)",
         routes=VECTOR,
     ),
     Case(
@@ -206,6 +206,14 @@ BAD_DATA = [
         "second predictor constant",
         x=np.column_stack([X, np.full(10, -2.0)]),
         match=r"b2 is not identifiable.*x2 is constant",
+        routes=VECTOR,
+    ),
+    Case(
+        "column_of_ones",
+        "x = np.c_[np.ones(n), x] (the lecture's design passed as x)",
+        x=np.column_stack([np.ones(10), X]),
+        match=r"predictor x1 is a column of ones: the routes add the intercept b0 "
+        r"themselves.*pass x without that column",
         routes=VECTOR,
     ),
     Case(

@@ -5,8 +5,9 @@ with M = Z'Z/n = [[G, m], [m', c]] (G = X'X/n, m = X'y/n, c = y'y/n) and w = [b,
 
     L(b) = w'M w = b'G b - 2 b'm + c,      grad L(b) = 2 (M w)[:p+1] = 2 (G b - m).
 
-M is computed once (one pass over the data, in NumPy); every epoch then costs one
-(p+2) x (p+2) matrix-vector product, independent of n. The epochs run inside one XLA
+M comes from the one-pass moments validation already computed (:mod:`fitters.moments`: one
+fused read of x and y, also for data streamed in chunks or summed by Dask); every epoch then
+costs one (p+2) x (p+2) matrix-vector product, independent of n. The epochs run inside one XLA
 program, CHUNK at a time, so the program is compiled once per p whatever n, lr or the
 epoch count are, and each call pays TensorFlow's dispatch overhead once, not per epoch.
 The loop stops at the first non-finite loss, which the LossLog then reports.
@@ -14,9 +15,12 @@ The loop stops at the first non-finite loss, which the LossLog then reports.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import tensorflow as tf
 
+from .. import moments as _moments
 from ..losslog import LossLog
 from ..problem import Problem
 
@@ -25,14 +29,19 @@ CHUNK = 4096
 
 
 @tf.function(jit_compile=True)
-def _gd_chunk(moments: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor, tf.Tensor]:
-    """Up to CHUNK GD steps on L(b) = w'Mw; state = [b_0, ..., b_p, lr, steps].
+def _gd_chunk(packed: tf.Tensor) -> tf.Tensor:
+    """Up to CHUNK GD steps on L(b) = w'Mw; packed = [M (row-major), b_0..b_p, lr, steps].
 
-    Two packed arguments rather than seven: each tensor argument costs ~10 us of dispatch.
-    Returns (b, losses[CHUNK], taken): losses[j] is the loss before step j; a step whose
-    loss is not finite is counted in ``taken`` but not applied, and ends the loop.
+    One packed argument and one packed result: each tensor crossing the call costs ~10-20 us
+    of conversion and dispatch, as much as a thousand epochs. Returns [b, taken, losses]:
+    losses[j] (CHUNK of them) is the loss before step j; a step whose loss is not finite is
+    counted in ``taken`` but not applied, and ends the loop.
     """
-    p1 = moments.shape[0] - 1  # static: one trace (and one XLA compilation) per p
+    length = packed.shape[0]  # (p+2)^2 + (p+1) + 2, static: one trace per p
+    p2 = (math.isqrt(4 * length - 3) - 1) // 2
+    p1 = p2 - 1
+    moments = tf.reshape(packed[: p2 * p2], [p2, p2])
+    state = packed[p2 * p2 :]
     beta, lr = state[:p1], state[p1]
     steps = tf.cast(state[p1 + 1], tf.int32)
     minus_one = tf.constant([-1.0], dtype=moments.dtype)
@@ -50,7 +59,7 @@ def _gd_chunk(moments: tf.Tensor, state: tf.Tensor) -> tuple[tf.Tensor, tf.Tenso
 
     init = (tf.constant(0), beta, tf.zeros([CHUNK], moments.dtype), tf.constant(True))
     taken, beta, losses, _ = tf.while_loop(cond, body, init, maximum_iterations=CHUNK)
-    return beta, losses, taken
+    return tf.concat([beta, [tf.cast(taken, moments.dtype)], losses], 0)
 
 
 _PROGRAMS: dict[int, tf.types.experimental.ConcreteFunction] = {}
@@ -65,34 +74,22 @@ def _program(p2: int) -> tf.types.experimental.ConcreteFunction:
     program = _PROGRAMS.get(p2)
     if program is None:
         program = _PROGRAMS[p2] = _gd_chunk.get_concrete_function(
-            tf.TensorSpec([p2, p2], tf.float64), tf.TensorSpec([p2 + 1], tf.float64)
+            tf.TensorSpec([p2 * p2 + p2 + 1], tf.float64)
         )
     return program
 
 
 def second_moments(pb: Problem) -> np.ndarray:
-    """M = Z'Z/n for Z = [1 x y], (p+2, p+2) float64: the one pass over the data.
+    """M = Z'Z/n for Z = [1 x y], (p+2, p+2) float64, from the raw one-pass sums.
 
-    Computed from pb.x and pb.y on every call (nothing cached on the Problem), so a timing
-    of the route includes the pass. For one predictor the products are einsum's single-
-    threaded streaming loops: OpenBLAS splits a length-n dot over threads, and on a busy
-    2-core machine waiting for the second thread costs milliseconds per product.
+    Validation computed them (``pb.moments``); a Problem built without validation gets
+    them here, by the same pass. Either way M is a sum of n products per entry, rounded in
+    some order, then divided by n: exactly what ``fitters.tolerances`` models for
+    ``sufficient_statistics`` routes (the shifted sums of the same pass feed only the
+    spectrum, never M).
     """
-    x, y = pb.x, pb.y
-    n, p = x.shape
-    if p == 1:
-        xx = np.einsum("ij,ik->jk", x, x)
-        xy = np.einsum("ij,i->j", x, y)
-    else:
-        xx, xy = x.T @ x, x.T @ y
-    m = np.empty((p + 2, p + 2))
-    m[0, 0] = n
-    m[0, 1:-1] = m[1:-1, 0] = np.add.reduce(x, axis=0)
-    m[0, -1] = m[-1, 0] = np.add.reduce(y)
-    m[1:-1, 1:-1] = xx
-    m[1:-1, -1] = m[-1, 1:-1] = xy
-    m[-1, -1] = np.einsum("i,i", y, y)
-    return m / n
+    mom = pb.moments if pb.moments is not None else _moments.of_arrays(pb.x, pb.y)
+    return mom.second_moments()
 
 
 def compiled_core(
@@ -101,15 +98,20 @@ def compiled_core(
     """Beyond the lecture: float64 GD from the data's second moments in one compiled XLA loop."""
     if epochs == 0:
         return np.asarray(init, dtype=np.float64)
-    moments = tf.constant(second_moments(pb))
-    program = _program(moments.shape[0])
+    moments = second_moments(pb)
+    p2 = moments.shape[0]
+    program = _program(p2)
+    packed = np.empty(p2 * p2 + p2 + 1)
+    packed[: p2 * p2] = moments.reshape(-1)
     beta = np.asarray(init, dtype=np.float64)
     done = 0
     while done < epochs:
         steps = min(CHUNK, epochs - done)
-        state = tf.constant(np.concatenate([beta, [lr, steps]]))
-        beta_t, losses, taken = program(moments, state)
-        log.record_many(losses.numpy()[: int(taken)])
-        beta = beta_t.numpy()
+        packed[p2 * p2 : -2] = beta
+        packed[-2:] = lr, steps
+        out = program(tf.constant(packed)).numpy()
+        taken = int(out[p2 - 1])
+        log.record_many(out[p2 : p2 + taken])
+        beta = out[: p2 - 1].copy()
         done += steps
     return beta

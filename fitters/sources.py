@@ -1,0 +1,210 @@
+"""Chunked data sources: (x, y) that arrive in blocks, from memory, an iterator or a file.
+
+A :class:`Source` yields (x, y) chunks; ``route.fit(source, None)`` (routes on sufficient
+statistics) and ``fitters.reference.normal_equation(source)`` read it once, keeping only the
+second moments (:mod:`fitters.moments`), so resident memory is one chunk whatever n is.
+:func:`open_data` is what ``python -m fitters --data FILE`` calls:
+
+- ``big.npy``: a 2-D array (n, p+1), memory-mapped (numpy.load(mmap_mode="r")): x is every
+  column but the last, y the last; pages are read as the chunks reach them;
+- ``(x.npy, y.npy)``: a pair of memory-mapped arrays, x (n,) or (n, p), y (n,);
+- ``data.csv``: a header naming ``x`` (or ``x1,x2,...``) and ``y``, read ``chunk_rows`` lines
+  at a time by numpy.loadtxt (NumPy's C reader, already a dependency) on one open file.
+
+Progress (``progress=True``) is drawn by rich (installed with Keras, so no new dependency)
+on stderr, in rows for arrays and in bytes for CSV. No validation happens here: chunks are
+checked by :func:`fitters.validation.problem` as they stream past.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import warnings
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["CHUNK_ROWS", "Source", "from_arrays", "from_iterable", "open_data"]
+
+#: rows per chunk of an array or file source: 2^18 rows x 2 columns = 4 MiB per chunk
+CHUNK_ROWS = 1 << 18
+
+Chunk = tuple[np.ndarray, np.ndarray]
+
+
+class Source:
+    """(x, y) chunks and how to read them again.
+
+    ``chunks()`` starts a pass. ``reiterable`` says whether a second pass is possible (a
+    file or an array: yes; a one-shot iterator: no); the reference and the spectrum fall
+    back to a second pass (a blocked QR) only for very ill-conditioned data.
+    """
+
+    def __init__(
+        self,
+        passes: Callable[[], Iterator[Chunk]],
+        *,
+        name: str,
+        reiterable: bool,
+        rows: int | None = None,
+        progress: bool = False,
+    ):
+        self._passes = passes
+        self.name = name
+        self.reiterable = reiterable
+        self.rows = rows
+        self.progress = progress
+        self._used = False
+
+    def chunks(self) -> Iterator[Chunk]:
+        """One pass over the data, chunk by chunk (with a progress bar when asked)."""
+        if self._used and not self.reiterable:
+            raise ValueError(f"{self.name} is a one-shot iterator and was already read")
+        self._used = True
+        if not self.progress:
+            yield from self._passes()
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True) as bar:
+            task = bar.add_task(f"reading {self.name}", total=self.rows)
+            for x, y in self._passes():
+                yield x, y
+                bar.advance(task, len(y))
+
+    def __repr__(self) -> str:
+        return f"Source({self.name!r}, rows={self.rows}, reiterable={self.reiterable})"
+
+
+def from_arrays(x, y, chunk_rows: int = CHUNK_ROWS, *, name: str = "arrays") -> Source:
+    """In-memory x, y served as views of ``chunk_rows`` rows (no copy)."""
+    x, y = np.asarray(x), np.asarray(y)
+    _positive(chunk_rows)
+
+    def passes() -> Iterator[Chunk]:
+        for start in range(0, len(y), chunk_rows):
+            yield x[start : start + chunk_rows], y[start : start + chunk_rows]
+
+    return Source(passes, name=name, reiterable=True, rows=len(y))
+
+
+def from_iterable(chunks: Iterable[Chunk], *, name: str = "an iterator of (x, y) chunks") -> Source:
+    """Any iterable of (x, y) pairs; a list or tuple can be read again, an iterator once."""
+    if isinstance(chunks, list | tuple):
+        held = list(chunks)
+        return Source(lambda: iter(held), name=name, reiterable=True)
+    iterator = iter(chunks)
+    return Source(lambda: iterator, name=name, reiterable=False)
+
+
+def _positive(chunk_rows: int) -> None:
+    if isinstance(chunk_rows, bool) or not isinstance(chunk_rows, int) or chunk_rows < 1:
+        raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
+
+
+def _npy(path: Path) -> np.ndarray:
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{path}: not a readable .npy array ({exc})") from exc
+
+
+def _npy_source(path: Path, chunk_rows: int, progress: bool) -> Source:
+    data = _npy(path)
+    if data.ndim != 2 or data.shape[1] < 2:
+        raise ValueError(
+            f"{path}: expected a 2-D array of shape (n, p+1) whose last column is y, got "
+            f"shape {data.shape}; or pass the pair (x.npy, y.npy)"
+        )
+    source = from_arrays(data[:, :-1], data[:, -1], chunk_rows, name=str(path))
+    source.progress = progress
+    return source
+
+
+def _pair_source(paths: tuple[Path, Path], chunk_rows: int, progress: bool) -> Source:
+    x, y = (_npy(p) for p in paths)
+    if len(x) != len(y):
+        raise ValueError(f"{paths[0]} has {len(x)} rows but {paths[1]} has {len(y)}")
+    source = from_arrays(x, y, chunk_rows, name=f"{paths[0]} + {paths[1]}")
+    source.progress = progress
+    return source
+
+
+def _csv_columns(path: Path, header: list[str]) -> tuple[list[int], int]:
+    names = [h.strip() for h in header]
+    if "y" not in names:
+        raise ValueError(f"{path}: the header must name a column y, got {names}")
+    xs = [i for i, h in enumerate(names) if h == "x" or (h.startswith("x") and h[1:].isdigit())]
+    if not xs:
+        raise ValueError(f"{path}: the header must name x (or x1, x2, ...), got {names}")
+    return xs, names.index("y")
+
+
+def _csv_source(path: Path, chunk_rows: int, progress: bool) -> Source:
+    with open(path, newline="") as fh:
+        header = next(csv.reader(fh), None)
+    if header is None:
+        raise ValueError(f"{path}: empty file; need a header naming x and y, then rows")
+    xs, yi = _csv_columns(path, header)
+
+    def passes() -> Iterator[Chunk]:
+        with open(path) as fh:
+            fh.readline()
+            line = 2
+            while True:
+                try:
+                    with warnings.catch_warnings():  # the end of the file is no news
+                        warnings.filterwarnings("ignore", "loadtxt: input contained no data")
+                        block = np.loadtxt(
+                            fh, delimiter=",", max_rows=chunk_rows, ndmin=2, dtype=np.float64
+                        )
+                except ValueError as exc:
+                    raise ValueError(
+                        f"{path}: unreadable row within lines {line}..{line + chunk_rows - 1}: "
+                        f"{exc}"
+                    ) from exc
+                if block.shape[0] == 0:
+                    return
+                line += block.shape[0]
+                yield block[:, xs], block[:, yi]
+
+    # rows are unknown until read: the bar counts them without a total
+    return Source(passes, name=str(path), reiterable=True, rows=None, progress=progress)
+
+
+def open_data(
+    path_or_pair: str | os.PathLike | tuple[str | os.PathLike, str | os.PathLike],
+    *,
+    chunk_rows: int = CHUNK_ROWS,
+    progress: bool = False,
+) -> Source:
+    """A chunked source for ``data.npy`` ((n, p+1), y last), ``(x.npy, y.npy)`` or ``data.csv``.
+
+    Nothing is read but the headers until the source is iterated; ``progress`` draws a bar
+    on stderr while it is. Raises ValueError naming the file for anything unreadable.
+    """
+    _positive(chunk_rows)
+    if isinstance(path_or_pair, tuple | list):
+        if len(path_or_pair) != 2:
+            raise ValueError(f"pass one file or a pair (x.npy, y.npy), got {path_or_pair!r}")
+        paths = tuple(Path(p) for p in path_or_pair)
+        for p in paths:
+            _exists(p)
+        return _pair_source(paths, chunk_rows, progress)
+    path = Path(path_or_pair)
+    _exists(path)
+    suffix = path.suffix.lower()
+    if suffix == ".npy":
+        return _npy_source(path, chunk_rows, progress)
+    if suffix in (".csv", ".txt"):
+        return _csv_source(path, chunk_rows, progress)
+    raise ValueError(
+        f"{path}: unknown data format {suffix!r}; use .npy, a (x.npy, y.npy) pair or .csv"
+    )
+
+
+def _exists(path: Path) -> None:
+    if not path.is_file():
+        raise ValueError(f"{path}: no such file")
