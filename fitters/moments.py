@@ -257,7 +257,9 @@ def of_arrays(
     shift = shift_of(x, y) if shift is None else np.asarray(shift, dtype=np.float64)
     use_fused = fused_available() if fused is None else fused
     if use_fused and not fused_available():
-        raise ValueError("the fused kernel needs Numba: pip install 'tf-linreg-routes[fast]'")
+        raise ValueError(
+            "the fused kernel needs Numba (a dependency of this package): pip install numba"
+        )
     q = p + 1
     with np.errstate(all="ignore"):  # overflow and NaN are read off the sums by validation
         if use_fused and p == 1:
