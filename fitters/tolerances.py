@@ -92,6 +92,7 @@ __all__ = [
     "convergence_bound",
     "gamma",
     "gd_rounding_bound",
+    "gram_route_error",
     "log_losses",
     "loss_history_bound",
     "overflow_window",
@@ -523,12 +524,78 @@ def closed_form_error(
     return _ls_error(pb, star, _backward_error(pb, dtype, model), gram=gram)
 
 
+def gram_route_error(
+    pb: Problem, star: np.ndarray, dtype, *, model: str = "probabilistic"
+) -> np.ndarray:
+    """Per-coefficient bound on |b^ - b*| for a closed form that forms X'X (module docstring).
+
+    Covers an algorithm that forms G = X'X and either m = X'y followed by a solve, or the
+    lecture's (inv(G) X') y, summing in any order, computing in ``dtype``. First order,
+    db = G^-1 (dm - dG b*) + (the solve's own error), and each rounding of an entry of G or m
+    (the n products and the n-1 additions of a tree of partial sums at most S_jl =
+    sum_i |X_ij X_il|) reaches db_k with coefficient |G^-1_kj b*_l| (both of a symmetric pair,
+    added), so by Hoeffding
+        |db_k| <= LAMBDA u sqrt(sum_jl w_kjl^2 ((n-1) S_jl^2 + ||X_j o X_l||^2)
+                               + sum_j G^-1_kj^2 ((n-1) Sy_j^2 + ||X_j o y||^2)),
+    capped by the worst case sum_jl |G^-1_kj| |b*_l| gamma_n S_jl + ... . The lecture's order
+    adds the rows of B = inv(G) X' (p+1 products each) summed against y, n terms:
+    LAMBDA u sqrt((n-1) (sum_i |B_ki y_i|)^2 + ...) + gamma_{p+1} (|inv(G)| |X'| |y|)_k; and
+    inverting or solving the (p+1) x (p+1) system (LU, growth <= 2^p) adds
+    2^p gamma_{3(p+1)} (|G^-1| (|G| |b*| + |m|))_k. A route that centres first (the lecture's
+    Sxy / Sxx) rounds smaller magnitudes than these raw sums, so it is covered too.
+    """
+    u = unit_roundoff(dtype)
+    n, p1 = pb.n, pb.p + 1
+    x = pb.design
+    ax, ay = np.abs(x), np.abs(pb.y)
+    g = pb.gram
+    g_inv = np.linalg.inv(g)
+    s_xx = (ax.T @ ax) * _SLACK
+    q_xx = np.sqrt((ax * ax).T @ (ax * ax)) * _SLACK
+    s_xy = (ax.T @ ay) * _SLACK
+    q_xy = np.sqrt((ax * ax).T @ (ay * ay)) * _SLACK
+    b = np.abs(star)
+    gi = np.abs(g_inv)
+    # w[k, j, l] = |G^-1_kj b_l| + |G^-1_kl b_j| for j != l (one rounding, two entries)
+    w = gi[:, :, None] * b[None, None, :] + gi[:, None, :] * b[None, :, None]
+    diag = np.arange(p1)
+    w[:, diag, diag] /= 2
+    upper = np.triu(np.ones((p1, p1), dtype=bool))
+    gram_terms = ((n - 1) * s_xx**2 + q_xx**2)[upper]
+    moment_terms = (n - 1) * s_xy**2 + q_xy**2
+    prob = np.sqrt((w[:, upper] ** 2) @ gram_terms + (g_inv**2) @ moment_terms)
+    prob = _hoeffding(u, prob)
+    worst = gamma(n + 1, dtype) * ((gi * (s_xx @ b)[None, :]).sum(axis=1) + gi @ s_xy)
+    forming = _cap(prob, worst, model)
+    # the lecture's order: (inv(G) X') y, an n-term sum of |B_ki y_i|
+    big_b = np.abs(g_inv @ x.T)  # (p+1, n)
+    by = big_b * ay[None, :]
+    ordered_prob = _hoeffding(
+        u, _root_sum_squares((n - 1, by.sum(axis=1)), (1.0, np.sqrt((by * by).sum(axis=1))))
+    )
+    ordered_worst = gamma(n + 1, dtype) * by.sum(axis=1)
+    ordered = _cap(ordered_prob, ordered_worst, model) + gamma(p1, dtype) * (gi @ (ax.T @ ay))
+    solve = 2.0 ** (p1 - 1) * gamma(3 * p1, dtype) * (gi @ (np.abs(g) @ b + np.abs(pb.moment)))
+    return (forming + ordered + solve) * _SLACK
+
+
 def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic") -> Bound:
-    """Allowance for a closed-form route against the extended-precision b*."""
+    """Allowance for a closed-form route against the extended-precision b*.
+
+    A QR-type solve (``stable_solve``) gets the normwise least-squares perturbation bound; a
+    route that forms X'X the componentwise ``gram_route_error``, which follows the actual
+    |X'X|^-1 rather than its worst alignment, kappa^2 (whichever is smaller is kept).
+    """
     star = _magnitudes(pb).star
-    gram = not route.stable_solve
-    err = closed_form_error(pb, star, route.dtype, gram=gram, model=model)
-    kind = "X'X" if gram else "QR"
+    if route.stable_solve:
+        err = closed_form_error(pb, star, route.dtype, gram=False, model=model)
+        kind = "QR"
+    else:
+        normwise = closed_form_error(pb, star, route.dtype, gram=True, model=model)
+        err = min(
+            normwise, float(np.linalg.norm(gram_route_error(pb, star, route.dtype, model=model)))
+        )
+        kind = "X'X"
     return Bound(
         star, err + _extended_star_error(pb), f"{model} {kind} perturbation bound in {route.dtype}"
     )
