@@ -5,6 +5,8 @@ while ``fitters.testing.checks`` records each comparison against a bound, then p
 route, the median and maximum of bound / observed error. An observed error of 0 (a float64
 route that lands on the oracle's last bit) is counted as one unit roundoff of the answer's
 size, so the ratio stays finite: that is the smallest error a route in that dtype can show.
+Left out: zero-step comparisons (the answer is init itself, trivially tight) and
+check_convergence (its bound is mostly the contraction rho^k, not rounding).
 
 Run:  python tools/bound_ratios.py [--profile ci] [--routes a,b] [--out ratios.json]
 """
@@ -25,7 +27,7 @@ if str(ROOT) not in sys.path:
 
 import fitters  # noqa: E402
 from fitters.testing import check_route, checks  # noqa: E402
-from fitters.tolerances import unit_roundoff  # noqa: E402
+from fitters.tolerances import underflow_unit, unit_roundoff  # noqa: E402
 
 
 def ratios(profile: str, names: list[str]) -> dict[str, dict]:
@@ -36,12 +38,16 @@ def ratios(profile: str, names: list[str]) -> dict[str, dict]:
             check_route(route, profile=profile)
     out: dict[str, dict] = {}
     for name in names:
-        rows = [r for r in checks.OBSERVED if r[0] == name]
+        rows = [
+            r
+            for r in checks.OBSERVED
+            if r[0] == name and r[6] != 0 and r[1] != "check_convergence"
+        ]
         if not rows:
             continue
         values = []
-        for _, _, dtype, err, bound, size in rows:
-            floor = max(unit_roundoff(dtype) * size, np.finfo(float).tiny)
+        for _, _, dtype, err, bound, size, _ in rows:
+            floor = max(unit_roundoff(dtype) * size, underflow_unit(dtype))
             values.append(bound / max(err, floor))
         per_check: dict[str, list[float]] = {}
         for (_, check, *_), value in zip(rows, values, strict=True):

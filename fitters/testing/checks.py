@@ -77,8 +77,8 @@ _FITS: OrderedDict = OrderedDict()
 _FIT_CACHE_SIZE = 256
 
 #: when a list, every comparison against a bound appends (route, check, dtype, error, bound,
-#: ||expected||): how tight the bounds are in practice (tools/bound_ratios.py)
-OBSERVED: list[tuple[str, str, str, float, float, float]] | None = None
+#: ||expected||, steps): how tight the bounds are in practice (tools/bound_ratios.py)
+OBSERVED: list[tuple[str, str, str, float, float, float, int | None]] | None = None
 
 
 def _key(route: Route, ds: Dataset, init, lr, k, options) -> tuple:
@@ -167,11 +167,12 @@ def _assert_within(
     oracle: str,
     replay: str,
     hint: Callable[[], str] | None = None,
+    steps: int | None = None,
 ) -> None:
     err = bound.error(coef)
     if OBSERVED is not None:
         size = float(np.linalg.norm(bound.expected))
-        OBSERVED.append((route.name, check, route.dtype, err, bound.max_l2_error, size))
+        OBSERVED.append((route.name, check, route.dtype, err, bound.max_l2_error, size, steps))
     if err <= bound.max_l2_error:  # also False for NaN
         return
     _fail(
@@ -289,6 +290,7 @@ def check_trajectory(route: Route, dataset: Dataset, init, lr: float, k: int) ->
         oracle=f"{_gd_oracle(route, lr)}, k={k}, init={np.asarray(init).tolist()}",
         replay=replay,
         hint=lambda: _diagnose_trajectory(route, dataset, init, lr, k, fit.coef),
+        steps=k,
     )
 
 
@@ -420,6 +422,7 @@ def check_defaults(route: Route, dataset: Dataset) -> None:
         hint=lambda: _diagnose_trajectory(
             route, dataset, init, DEFAULT_LR, DEFAULT_EPOCHS, fit.coef
         ),
+        steps=DEFAULT_EPOCHS,
     )
     if fit.loss_history is None:
         return
