@@ -108,10 +108,10 @@ def perturb(route: Route, kind: str, e: float) -> Route | None:
 
         return dataclasses.replace(route, impl=init_off)
     if kind == "decay":
-        return dataclasses.replace(route, impl=_stepwise(impl, lambda j, b, prev: (1 - e) * b))
+        return dataclasses.replace(route, impl=_stepwise(route, lambda j, b, prev: (1 - e) * b))
     if kind == "momentum":
         return dataclasses.replace(
-            route, impl=_stepwise(impl, lambda j, b, prev: b + e * (b - prev))
+            route, impl=_stepwise(route, lambda j, b, prev: b + e * (b - prev))
         )
     if kind == "one-off":
 
