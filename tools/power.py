@@ -68,7 +68,7 @@ def _stepwise(route: Route, per_step: Callable[[int, np.ndarray, np.ndarray], np
     impl = route.impl
 
     def mutant(pb: Problem, init, lr, epochs, log: LossLog, **kw):
-        b = np.asarray(init, dtype=np.float64)
+        b = _held(route, init)  # the route holds init in its dtype, also at 0 steps
         previous = b
         for j in range(epochs):
             stepped = np.asarray(impl(pb, b, lr, 1, log, **kw), dtype=np.float64)
