@@ -207,8 +207,11 @@ def _parse(path: Path, lines: list[tuple[int, str]]) -> tuple[str, list[tuple[in
         separator = dialect.delimiter
     except csv.Error:
         widths = {len(text.split()) for _, text in lines[:50]}
+        in_header = [sep for sep in ",;\t" if sep in lines[0][1]]
         if len(widths) == 1 and widths.pop() > 1:  # runs of spaces: whitespace-separated
             dialect, separator = csv.excel, " "
+        elif len(in_header) == 1:  # rows disagree (a bad row): the header's separator
+            dialect, separator = csv.excel, in_header[0]
         elif any(sep in sample for sep in _SEPARATORS):
             raise DataFileError(
                 f"{path}: cannot tell how the columns are separated (tried comma, semicolon, "
