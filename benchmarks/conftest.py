@@ -1,11 +1,16 @@
-"""Benchmark hooks: make ``--benchmark-only`` work with the default addopts, print the summary.
+"""Benchmark hooks: ``pytest --benchmark-only`` works with the default addopts, shows only
+benchmarks, saves the run for a later comparison, and prints the project's summary first.
 
 The project's addopts carry ``--benchmark-disable`` (the normal test run executes each
 benchmark once as a smoke test). pytest-benchmark refuses ``--benchmark-only`` together with
 a bare ``--benchmark-disable``; asking for only the benchmarks means asking for timings, so
-``--benchmark-only`` re-enables them here (``--benchmark-enable`` does the same explicitly).
-This conftest is loaded at start-up whenever ``benchmarks`` is on the command line or in
-``testpaths`` (a bare ``pytest``), which is before pytest-benchmark reads the options.
+``--benchmark-only`` re-enables them here (``--benchmark-enable`` does the same explicitly),
+and also turns on ``--benchmark-autosave`` so the run lands in ``.benchmarks/`` for
+``pytest-benchmark compare``. The other tests are deselected (one summary line) rather than
+skipped one by one. The table layout (columns, grouping, sorting: within 120 columns) is in
+``[tool.pytest.ini_options]`` in pyproject.toml. This conftest is loaded at start-up
+whenever ``benchmarks`` is on the command line or in ``testpaths`` (a bare ``pytest``),
+which is before pytest-benchmark reads the options.
 """
 
 from __future__ import annotations
@@ -18,8 +23,25 @@ from .harness import GATES, SIZES, TIMINGS, Timing
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     option = config.option
-    if getattr(option, "benchmark_only", False) and getattr(option, "benchmark_disable", False):
-        option.benchmark_enable = True
+    if getattr(option, "benchmark_only", False):
+        if getattr(option, "benchmark_disable", False):
+            option.benchmark_enable = True
+        if not (option.benchmark_save or option.benchmark_json or option.benchmark_autosave):
+            from pytest_benchmark.utils import get_tag  # the name --benchmark-autosave uses
+
+            option.benchmark_autosave = get_tag()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under --benchmark-only, deselect the other tests instead of skipping each with a line."""
+    if not config.getoption("benchmark_only", False):
+        return
+    keep, drop = [], []
+    for item in items:
+        (keep if "benchmark" in getattr(item, "fixturenames", ()) else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 def _fmt(seconds: float) -> str:
@@ -74,7 +96,7 @@ def summary_lines() -> list[str]:
         lines += [*_per_fit(gd), "", *_per_epoch(gd), ""]
     if GATES:
         rows = [
-            [target, f"{value:.3g}", bound, "ok" if ok else "FAILED"]
+            [target, f"{value:.3g}", bound, _verdict(bound, ok)]
             for target, value, bound, ok in GATES
         ]
         lines += _table(
@@ -83,6 +105,14 @@ def summary_lines() -> list[str]:
     return lines
 
 
+def _verdict(required: str, ok: bool) -> str:
+    """ok or FAILED for a gated target; a ratio that is only reported has no verdict."""
+    if required.strip("()") == "reported":
+        return "-"
+    return "ok" if ok else "FAILED"
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-benchmark's own tables
 def pytest_terminal_summary(terminalreporter) -> None:
     lines = summary_lines()
     if lines:

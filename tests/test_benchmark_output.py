@@ -1,0 +1,41 @@
+"""``pytest --benchmark-only`` shows only benchmarks (the rest deselected in one line, not
+skipped one by one) and saves the run for ``pytest-benchmark compare``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_benchmark_only_deselects_other_tests_and_autosaves():
+    code = (
+        "import sys, pytest\n"
+        "class Probe:\n"
+        "    def pytest_collection_finish(self, session):\n"
+        "        print('AUTOSAVE', session.config.option.benchmark_autosave)\n"
+        "        print('ENABLED', session.config.option.benchmark_enable)\n"
+        "raise SystemExit(pytest.main(sys.argv[1:], plugins=[Probe()]))\n"
+    )
+    proc = subprocess.run(
+        [
+            *(sys.executable, "-c", code, "--benchmark-only", "--collect-only", "-q"),
+            *("-p", "no:cacheprovider", "tests/test_quiet.py", "benchmarks/test_ratio_gate.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=ROOT,
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, out + proc.stderr
+    assert "Skipping non-benchmark" not in out
+    assert "tests/test_quiet.py" not in out, "non-benchmark tests must be deselected"
+    assert "benchmarks/test_ratio_gate.py::test_core_vs_scalar_route" in out
+    assert " deselected" in out
+    tag = next(line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("AUTOSAVE"))
+    assert tag not in ("None", "True") and len(tag) > 8, tag  # pytest-benchmark's commit tag
+    assert "ENABLED True" in out
