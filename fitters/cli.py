@@ -322,7 +322,7 @@ class TablePrinter:
 
     def __init__(self, report: Report, names: Sequence[str], stream: TextIO | None = None):
         self.report = report
-        self.stream = sys.stdout if stream is None else stream
+        self._stream = stream
         p = report.problem.p
         self.header = [
             "route",
@@ -347,6 +347,11 @@ class TablePrinter:
             c.rjust(w) if h in self.numeric else c.ljust(w)
             for c, w, h in zip(cells, self.widths, self.header, strict=True)
         ).rstrip()
+
+    @property
+    def stream(self) -> TextIO:
+        """The stream given, else sys.stdout as it is now (rich redirects it while it draws)."""
+        return sys.stdout if self._stream is None else self._stream
 
     def _write(self, lines: Sequence[str]) -> None:
         self.stream.write("".join(line + "\n" for line in lines))

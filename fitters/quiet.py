@@ -6,7 +6,9 @@ descriptor 2, while its shared libraries load and when its runtime first starts,
 absl's logging is initialized: ``TF_CPP_MIN_LOG_LEVEL`` cannot reach them, and students read
 "ERROR" and stop. So the first import of ``tensorflow`` after ``import fitters`` runs with
 descriptor 2 pointed at a temporary file (:func:`captured_stderr`), together with the
-runtime's initialization; afterwards every captured line that is not a TensorFlow log line
+runtime's initialization when fitters itself imports it (a user's own ``import tensorflow``
+leaves the runtime unstarted, so that thread and device settings can still be made);
+afterwards every captured line that is not a TensorFlow log line
 (a Python warning, a message from another library) is written back to the real stderr.
 Python tracebacks are never hidden: an exception leaves the capture before Python prints it,
 and everything captured up to then is replayed unfiltered.
@@ -119,9 +121,22 @@ class _QuietLoader(importlib.abc.Loader):
         return self._loader.create_module(spec)
 
     def exec_module(self, module) -> None:
+        ours = _imported_by_fitters()
         with captured_stderr():
             self._loader.exec_module(module)
-            _start_runtime(module)
+            if ours:  # fitters runs ops next anyway; a user may still want to configure it
+                _start_runtime(module)
+
+
+def _imported_by_fitters() -> bool:
+    """Whether the code importing TensorFlow is fitters' own (not the user's ``import``)."""
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_globals.get("__name__", "")
+        if not (name.startswith(("importlib", "_frozen_importlib")) or name == __name__):
+            return name == "fitters" or name.startswith("fitters.")
+        frame = frame.f_back
+    return False
 
 
 class _TensorFlowFinder(importlib.abc.MetaPathFinder):
