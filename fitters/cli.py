@@ -31,7 +31,7 @@ from .registry import ROUTES
 from .report import CHECKPOINTS, Report, RouteResult, new_report, run_routes
 from .validation import check_epochs, check_lr
 
-__all__ = ["Progress", "TablePrinter", "build_parser", "format_table", "main"]
+__all__ = ["Progress", "TablePrinter", "build_parser", "main"]
 
 VERDICTS = {"pass": "pass", "fail": "FAIL", "diverged": "DIVERGED", "error": "ERROR", "n/a": "n/a"}
 
@@ -435,21 +435,6 @@ def _footer(report: Report, total: int) -> list[str]:
     for name, reason in report.skipped_figures.items():
         out.append(f"skipped {name}: {reason}")
     return out
-
-
-def format_table(report: Report) -> str:
-    """The whole report as aligned plain text (rows in the report's order)."""
-    printer = TablePrinter(report, [r.name for r in report.results] or ["route"])
-    lines = [
-        *_preamble(report),
-        "",
-        printer._line(printer.header),
-        printer._line(["-" * w for w in printer.widths]),
-        *(printer._line(_row(r, report.problem.p)) for r in report.results),
-        "",
-        *_footer(report, len(report.results)),
-    ]
-    return "\n".join(lines)
 
 
 def _list_routes() -> str:
