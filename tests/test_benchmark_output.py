@@ -3,6 +3,7 @@ skipped one by one) and saves the run for ``pytest-benchmark compare``."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,8 @@ def test_benchmark_only_deselects_other_tests_and_autosaves():
         timeout=300,
         check=False,
         cwd=ROOT,
+        # a pytest started from an xdist worker must not think it is one (that disables timing)
+        env={k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")},
     )
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
