@@ -370,6 +370,7 @@ def test_divergence_exits_1_and_json_names_the_epoch():
 
 
 # worker processes give the sequential run's coefficients and losses, bit for bit
+@pytest.mark.slow  # starts TensorFlow in two more processes: ~8 s on an idle machine
 def test_workers_match_sequential_run():
     argv = ["--routes", "normal_equation_inv,analytic_gradient,tape_scalar,compiled_core"]
     argv += ["--epochs", "30", "--json", "--no-plots"]
