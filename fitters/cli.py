@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import difflib
 import json
-import os
 import sys
 import threading
 import time
@@ -26,7 +25,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .datafiles import DataFileError, Dataset, lecture_data, load_csv
-from .quiet import LOGS_ENV
+from .quiet import LOGS_ENV, logs_shown
 from .registry import ROUTES
 from .report import CHECKPOINTS, Report, RouteResult, new_report, run_routes
 from .validation import check_epochs, check_lr
@@ -483,9 +482,13 @@ def main(argv: Sequence[str] | None = None, prog: str | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse's usage errors (2) and --help (0)
         return exc.code if isinstance(exc.code, int) else 2
-    prog = parser.prog
-    if args.verbose:
-        os.environ[LOGS_ENV] = "1"  # read at TensorFlow's import, here and in the workers
+    if args.verbose:  # read at TensorFlow's import, here and in the workers
+        with logs_shown():
+            return _main(args, parser.prog)
+    return _main(args, parser.prog)
+
+
+def _main(args: argparse.Namespace, prog: str) -> int:
     if args.list_routes:
         print(_list_routes())
         return 0

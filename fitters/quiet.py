@@ -32,6 +32,7 @@ __all__ = [
     "import_tensorflow",
     "install",
     "is_tensorflow_log",
+    "logs_shown",
     "logs_wanted",
 ]
 
@@ -156,6 +157,8 @@ class _TensorFlowFinder(importlib.abc.MetaPathFinder):
 
 
 _FINDER = _TensorFlowFinder()
+#: environment variables install() set because the user had not
+_DEFAULTED: list[str] = []
 
 
 def _uninstall() -> None:
@@ -173,6 +176,26 @@ def install() -> None:
     """
     if logs_wanted():
         return
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "TF_CPP_MIN_LOG_LEVEL" not in os.environ:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+        _DEFAULTED.append("TF_CPP_MIN_LOG_LEVEL")
     if "tensorflow" not in sys.modules and _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+
+
+@contextlib.contextmanager
+def logs_shown() -> Iterator[None]:
+    """Within the block, TensorFlow's log lines reach stderr (``FITTERS_TF_LOGS=1``, and the
+    log level fitters defaulted taken back), in this process and in processes it starts."""
+    saved = {name: os.environ.get(name) for name in (LOGS_ENV, *_DEFAULTED)}
+    os.environ[LOGS_ENV] = "1"
+    for name in _DEFAULTED:
+        os.environ.pop(name, None)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value

@@ -74,3 +74,14 @@ def test_fit_repr_is_short():
     )
     wide = repr(Fit(np.arange(50.0), 3, np.ones(3)))
     assert "coef=[0, 1, 2, ..., 47, 48, 49]" in wide and len(wide) < 120
+
+
+# --verbose's scope: the variable is set inside the block and the environment restored after
+def test_logs_shown_is_scoped(monkeypatch):
+    from fitters.quiet import logs_shown
+
+    monkeypatch.delenv(LOGS_ENV, raising=False)
+    before = dict(os.environ)
+    with logs_shown():
+        assert logs_wanted()
+    assert dict(os.environ) == before
