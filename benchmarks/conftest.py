@@ -54,11 +54,18 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e9:.0f} ns"
 
 
+def _count(value: int) -> str:
+    """200, 1e4, 1e6: sizes and epoch counts short enough for a 120-column table."""
+    text = f"{value:.0e}".replace("e+0", "e")
+    return str(value) if value < 10_000 or float(text) != value else text
+
+
 def _table(title: str, header: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells) -> str:
-        return "  ".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=True))
+        text = "  ".join(f"{cell:<{width}}" for cell, width in zip(cells, widths, strict=True))
+        return text.rstrip()
 
     return [title, line(header), line("-" * w for w in widths), *map(line, rows)]
 
@@ -67,7 +74,7 @@ def _per_fit(gd: list[Timing]) -> list[str]:
     columns = sorted({(t.n, t.epochs) for t in gd})
     cell = {(t.name, t.n, t.epochs): _fmt(t.median) for t in gd}
     names = list(dict.fromkeys(t.name for t in gd))
-    header = ["median per fit", *(f"n={n} e={e}" for n, e in columns)]
+    header = ["median per fit", *(f"n={_count(n)} e={_count(e)}" for n, e in columns)]
     rows = [[name, *(cell.get((name, n, e), "-") for n, e in columns)] for name in names]
     return _table("gd: median time of one fit (e epochs; - = skipped)", header, rows)
 
@@ -83,7 +90,7 @@ def _per_epoch(gd: list[Timing]) -> list[str]:
         t = best.get((name, n))
         return "-" if t is None else f"{_fmt(t.median / t.epochs)} ({t.epochs})"
 
-    header = ["median / epochs", *(f"n={n}" for n in SIZES)]
+    header = ["median / epochs", *(f"n={_count(n)}" for n in SIZES)]
     rows = [[name, *(cell(name, n) for n in SIZES)] for name in names]
     return _table("gd: cost per epoch, at the most epochs timed (in brackets)", header, rows)
 

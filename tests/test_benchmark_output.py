@@ -42,3 +42,23 @@ def test_benchmark_only_deselects_other_tests_and_autosaves():
     tag = next(line.split(" ", 1)[1] for line in out.splitlines() if line.startswith("AUTOSAVE"))
     assert tag not in ("None", "True") and len(tag) > 8, tag  # pytest-benchmark's commit tag
     assert "ENABLED True" in out
+
+
+# the project's summary fits 120 columns at the full run's widest (every size and epoch count)
+def test_summary_within_120_columns(monkeypatch):
+    from benchmarks import conftest, harness
+
+    names = ["apply_gradients_scalar", "keras_dense_bias", "compiled_core", "numpy_gd_moments"]
+    runs = [(200, 100), (200, 1000), (200, 10_000), (10_000, 100)]
+    runs += [(1_000_000, 10), (1_000_000, 1000), (1_000_000, 10_000)]
+    timings = [
+        harness.Timing(f"gd n={n} epochs={e}", name, n, e, 123.456789)
+        for name in names
+        for n, e in runs
+    ]
+    gates = [("n=1000000, 1000 epochs: compiled_core / read x, y once", 5.82, "(reported)", True)]
+    monkeypatch.setattr(conftest, "TIMINGS", timings)
+    monkeypatch.setattr(conftest, "GATES", gates)
+    lines = conftest.summary_lines()
+    assert max(map(len, lines)) <= 120, max(lines, key=len)
+    assert lines[-1].split()[-1] == "-", "a reported ratio has no ok/FAILED verdict"
