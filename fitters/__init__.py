@@ -1,20 +1,21 @@
 """Every route by which the STBDA 05wk lecture fits y ~ b0 + b1 x in TensorFlow, behind one
 contract (``docs/api.md``), and the checks that tell whether a route gives the lecture's answer.
 
-``import fitters`` is cheap: TensorFlow is imported when a route, the route table or a module
-that needs it is first used, so ``fitters.validation``, ``fitters.reference`` and
-``fitters.tolerances`` (pure NumPy) work without it.
+``import fitters`` is cheap: TensorFlow is imported when a route first runs or a module that
+needs it is first used, so the route table, ``fitters.validation``, ``fitters.reference`` and
+``fitters.tolerances`` (pure NumPy) work without it. When it is imported, its start-up log
+lines are kept off the terminal (:mod:`fitters.quiet`; ``FITTERS_TF_LOGS=1`` shows them).
 """
 
 from __future__ import annotations
 
 import importlib
-import os as _os
 from typing import TYPE_CHECKING, Any
 
-_os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-
+from . import quiet as _quiet
 from .core import DivergenceError, Fit, IllConditionedWarning
+
+_quiet.install()  # before anything can import TensorFlow
 
 if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from . import compat, reference, testing, tolerances, toy, validation

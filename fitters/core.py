@@ -45,3 +45,21 @@ class Fit:
     coef: np.ndarray
     epochs: int
     loss_history: np.ndarray | None
+
+    def __repr__(self) -> str:
+        """One line: the coefficients, the epochs and the loss history summarized, so a
+        notebook cell shows the answer rather than a thousand losses."""
+        values = [f"{c:.10g}" for c in np.asarray(self.coef).ravel()]
+        if len(values) > 8:
+            values = [*values[:3], "...", *values[-3:]]
+        coef = "[" + ", ".join(values) + "]"
+        history = self.loss_history
+        if history is None:
+            return f"Fit(coef={coef}, epochs={self.epochs}, loss_history=None)"
+        if len(history) == 0:
+            return f"Fit(coef={coef}, epochs={self.epochs}, loss_history=<0 losses>)"
+        first, last = float(history[0]), float(history[-1])
+        return (
+            f"Fit(coef={coef}, epochs={self.epochs}, final_loss={last:.6g}, "
+            f"loss_history=<{len(history)} losses, {first:.6g} -> {last:.6g}>)"
+        )

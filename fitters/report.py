@@ -4,171 +4,53 @@ Each route is fitted once and judged against its own derived bound
 (:func:`fitters.tolerances.route_bound`): closed forms against the normal equation b*,
 gradient routes against the exact k-th gradient-descent iterate b_k. The distance to b* is
 reported beside it, because after k steps even an exact gradient descent is ||b_k - b*|| away.
-A route that fails, diverges or raises is recorded, never allowed to stop the run.
+A route that fails, diverges or raises is recorded, never allowed to stop the run. Routes run
+here, one after the other, or in worker processes (:mod:`fitters.workers`), with the same
+results; either way each result is handed to the caller as soon as it exists.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
-import re
 import time
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import reference
 from .core import DivergenceError
-from .data import lecture_dataset
+from .datafiles import Dataset
 from .problem import Problem
 from .registry import ROUTES
 from .route_type import Route
 from .tolerances import route_bound
 from .validation import check_epochs, check_init, check_lr, problem
 
+if TYPE_CHECKING:  # pragma: no cover
+    from .workers import Workers
+
 __all__ = [
     "CHECKPOINTS",
-    "LECTURE_TRUE_COEF",
-    "DataFileError",
-    "Dataset",
     "Report",
     "RouteResult",
     "checkpoint_path",
-    "lecture_data",
-    "load_csv",
+    "new_report",
     "run_report",
     "run_route",
+    "run_routes",
+    "schedule",
 ]
 
-#: The line the lecture's data were drawn around: y = 2.5 + 4x + noise.
-LECTURE_TRUE_COEF = (2.5, 4.0)
-
-#: Epoch counts at which the path figure re-runs each gradient route (log-spaced: the
-#: lecture's path bends within the first ~30 steps, then creeps along the shallow valley).
+#: Epoch counts at which ``--checkpoints`` re-runs each gradient route for the path picture
+#: (log-spaced: the lecture's path bends within the first ~30 steps, then creeps along the
+#: shallow valley). Off by default: the picture's line is the exact path either way.
 CHECKPOINTS = (1, 3, 10, 30, 100)
 
 #: Verdicts that make the command exit 1.
 FAILING = ("fail", "diverged", "error")
-
-
-class DataFileError(ValueError):
-    """A data file that cannot be read as columns x... and y; the message names the line."""
-
-
-@dataclass(frozen=True)
-class Dataset:
-    """The x (n, p) and y (n,) to fit, where they came from, and the true line if known."""
-
-    x: np.ndarray
-    y: np.ndarray
-    source: str
-    true_coef: tuple[float, ...] | None = None
-
-    @property
-    def is_lecture(self) -> bool:
-        return self.true_coef is not None
-
-
-def lecture_data() -> Dataset:
-    """The lecture's N = 200 points, with the line they were drawn around."""
-    x, y = lecture_dataset()
-    return Dataset(x[:, None], y, "fitters.lecture_dataset()", LECTURE_TRUE_COEF)
-
-
-_X_NAME = re.compile(r"x(\d*)")
-
-
-def load_csv(path: str | Path) -> Dataset:
-    """Read a comma-separated file with a header naming ``x`` (or ``x1, x2, ...``) and ``y``.
-
-    Raises :class:`DataFileError` with one line naming the problem and, for bad values, the
-    file's line number: a user's file is the one input a test suite never saw.
-    """
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise DataFileError(f"{path}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataFileError(f"{path}: cannot read the file ({exc})") from None
-    reader = csv.reader(io.StringIO(text))
-    rows = [(reader.line_num, row) for row in reader if any(cell.strip() for cell in row)]
-    if not rows:
-        raise DataFileError(f"{path}: the file is empty; expected a header line 'x,y'")
-    header_line, header = rows[0]
-    names = [cell.strip().lower() for cell in header]
-    x_cols = _predictor_columns(path, names)
-    y_col = names.index("y")
-    data = rows[1:]
-    need = max(2, len(x_cols) + 1)
-    if len(data) < need:
-        raise DataFileError(
-            f"{path}: {len(data)} data row(s) below the header; need at least {need} "
-            f"to fit {len(x_cols) + 1} coefficients"
-        )
-    values = np.empty((len(data), len(names)))
-    for i, (line, row) in enumerate(data):
-        if len(row) != len(names):
-            raise DataFileError(
-                f"{path} line {line}: {len(row)} field(s), but the header (line {header_line}) "
-                f"has {len(names)}"
-            )
-        for j, cell in enumerate(row):
-            values[i, j] = _number(path, line, names[j], cell)
-    return Dataset(values[:, x_cols], values[:, y_col], str(path))
-
-
-def _predictor_columns(path: Path, names: list[str]) -> list[int]:
-    """Column indices of x (or x1..xp, ordered by number); raise naming a missing column."""
-    shown = ", ".join(repr(n) for n in names)
-    if len(names) == 1 and any(sep in names[0] for sep in ";\t|"):
-        raise DataFileError(
-            f"{path}: the header {names[0]!r} is one column; separate columns with commas"
-        )
-    if "y" not in names:
-        raise DataFileError(f"{path}: missing column 'y' (the header has {shown})")
-    seen = set()
-    for name in names:
-        if name in seen:
-            raise DataFileError(f"{path}: column {name!r} appears twice in the header")
-        seen.add(name)
-        if name != "y" and not _X_NAME.fullmatch(name):
-            raise DataFileError(
-                f"{path}: unexpected column {name!r}; columns must be x (or x1, x2, ...) and y"
-            )
-    xs = {name: j for j, name in enumerate(names) if name != "y"}
-    if not xs:
-        raise DataFileError(f"{path}: missing column 'x' (or x1, x2, ...) besides 'y'")
-    if "x" in xs:
-        if len(xs) > 1:
-            raise DataFileError(f"{path}: use either one column 'x' or x1, x2, ..., not both")
-        return [xs["x"]]
-    numbers = sorted(int(_X_NAME.fullmatch(name).group(1)) for name in xs)
-    if numbers != list(range(1, len(xs) + 1)):
-        missing = min(set(range(1, len(xs) + 1)) - set(numbers))
-        raise DataFileError(f"{path}: missing column 'x{missing}' (the header has {shown})")
-    return [xs[f"x{k}"] for k in numbers]
-
-
-def _number(path: Path, line: int, column: str, cell: str) -> float:
-    text = cell.strip()
-    if not text:
-        raise DataFileError(f"{path} line {line}: column {column!r} is empty")
-    try:
-        value = float(text)
-    except ValueError:
-        raise DataFileError(
-            f"{path} line {line}: column {column!r} value {text!r} is not a number"
-        ) from None
-    if not math.isfinite(value):
-        raise DataFileError(
-            f"{path} line {line}: column {column!r} value {text!r} is not a finite number"
-        )
-    return value
 
 
 @dataclass
@@ -178,7 +60,8 @@ class RouteResult:
     status: "pass" (within its bound), "fail", "diverged", "error", or "n/a" (the route
     takes one predictor and the data have more). error_oracle is the distance to the
     route's oracle (b* for closed forms, exact b_k for gradient routes) that ``bound``
-    limits; error_ne is the distance to the normal-equation solution b*.
+    limits; error_ne is the distance to the normal-equation solution b*. For a diverged
+    route, ``epochs`` is the epoch at which its iterates stopped being finite.
     """
 
     route: Route
@@ -217,6 +100,7 @@ class RouteResult:
             "iterative": self.route.iterative,
             "status": self.status,
             "epochs": self.epochs,
+            "diverged_at_epoch": self.epochs if self.status == "diverged" else None,
             "coef": None if self.coef is None else [float(c) for c in self.coef],
             "error_vs_normal_equation": num(self.error_ne),
             "oracle": self.oracle if self.coef is not None else None,
@@ -235,7 +119,11 @@ class RouteResult:
 
 @dataclass
 class Report:
-    """Everything one run found: data, settings, b*, and one result per selected route."""
+    """Everything one run found: data, settings, b*, and one result per selected route.
+
+    ``jobs`` is the number of worker processes the routes ran in (1: in this process);
+    ``interrupted`` is set when the run was stopped before every route finished.
+    """
 
     data: Dataset
     problem: Problem
@@ -243,9 +131,12 @@ class Report:
     lr: float
     epochs: int
     star: np.ndarray
-    results: list[RouteResult]
+    results: list[RouteResult] = field(default_factory=list)
     seconds: float = 0.0
+    jobs: int = 1
+    interrupted: bool = False
     figures: list[Path] = field(default_factory=list)
+    skipped_figures: dict[str, str] = field(default_factory=dict)
 
     @property
     def failures(self) -> list[RouteResult]:
@@ -258,7 +149,14 @@ class Report:
 
     def to_dict(self) -> dict:
         return {
-            "data": {"source": self.data.source, "n": self.problem.n, "p": self.problem.p},
+            "data": {
+                "source": self.data.source,
+                "n": self.problem.n,
+                "p": self.problem.p,
+                "x": list(self.data.x_names),
+                "y": self.data.y_name,
+                "dropped_lines": list(self.data.dropped_lines),
+            },
             "settings": {
                 "init": [float(v) for v in self.init],
                 "lr": self.lr,
@@ -266,22 +164,48 @@ class Report:
             },
             "normal_equation": [float(v) for v in self.star],
             "routes": [r.to_dict() for r in self.results],
-            "passed": self.exit_status == 0,
-            "exit_status": self.exit_status,
+            "passed": self.exit_status == 0 and not self.interrupted,
+            "exit_status": 130 if self.interrupted else self.exit_status,
+            "interrupted": self.interrupted,
             "seconds": self.seconds,
+            "jobs": self.jobs,
             "figures": [str(p) for p in self.figures],
+            "skipped_figures": dict(self.skipped_figures),
         }
 
 
-def _warm_up() -> None:
-    """Start TensorFlow's eager runtime so the first route's time is its own, not TF's."""
-    import tensorflow as tf
+def new_report(data: Dataset, *, lr: float | None = None, epochs: int | None = None) -> Report:
+    """A report with no results yet: the data validated, the settings defaulted, b* solved.
 
+    Raises ValueError when the data cannot be fitted (constant column, too few rows...),
+    before any route runs; needs no TensorFlow.
+    """
+    pb = problem(data.x, data.y, route="data")
+    init, lr, epochs = check_init(None, pb.p), check_lr(lr), check_epochs(epochs)
+    return Report(data, pb, init, lr, epochs, reference.normal_equation(pb))
+
+
+def warm_up() -> None:
+    """Start TensorFlow's eager runtime so the first route's time is its own, not TF's."""
+    from .quiet import import_tensorflow
+
+    tf = import_tensorflow()
     (tf.constant(1.0, dtype=tf.float64) + 1.0).numpy()
 
 
-def run_route(route: Route, pb: Problem, init: np.ndarray, lr: float, epochs: int) -> RouteResult:
-    """Fit one route, time it, and judge it against its derived bound."""
+def run_route(
+    route: Route,
+    pb: Problem,
+    init: np.ndarray,
+    lr: float,
+    epochs: int,
+    checkpoints: Iterable[int] = (),
+) -> RouteResult:
+    """Fit one route, time it, and judge it against its derived bound.
+
+    With ``checkpoints`` (and one predictor) the gradient routes are also re-run for that
+    many epochs each, for the path picture (see :func:`checkpoint_path`).
+    """
     if route.max_predictors is not None and pb.p > route.max_predictors:
         return RouteResult(
             route,
@@ -295,7 +219,13 @@ def run_route(route: Route, pb: Problem, init: np.ndarray, lr: float, epochs: in
             warnings.simplefilter("always")
             fit = route.fit_problem(pb, init=init, lr=lr, epochs=epochs)
     except DivergenceError as exc:
-        return RouteResult(route, "diverged", seconds=time.perf_counter() - start, note=str(exc))
+        return RouteResult(
+            route,
+            "diverged",
+            epochs=exc.epoch,
+            seconds=time.perf_counter() - start,
+            note=str(exc),
+        )
     except Exception as exc:  # report it in the table; one broken route must not hide the rest
         return RouteResult(
             route,
@@ -310,7 +240,7 @@ def run_route(route: Route, pb: Problem, init: np.ndarray, lr: float, epochs: in
     notes = sorted(
         {str(w.message) for w in caught if not issubclass(w.category, DeprecationWarning)}
     )
-    return RouteResult(
+    result = RouteResult(
         route,
         "pass" if ok else "fail",
         coef=fit.coef,
@@ -323,6 +253,10 @@ def run_route(route: Route, pb: Problem, init: np.ndarray, lr: float, epochs: in
         bound_formula=bound.formula,
         note=_one_line("; ".join(notes)),
     )
+    checkpoints = tuple(checkpoints)
+    if checkpoints and route.iterative and pb.p == 1:
+        result.path = checkpoint_path(result, pb, init, lr, checkpoints)
+    return result
 
 
 def _one_line(text: str, limit: int = 300) -> str:
@@ -331,35 +265,83 @@ def _one_line(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def schedule(names: Sequence[str]) -> list[str]:
+    """The order to start routes in when several run at once: longest first.
+
+    Slow routes (Keras ``fit``) first, then the other gradient routes, then the closed forms,
+    so that no worker is left with a long route at the end while the others idle.
+    """
+    return sorted(names, key=lambda n: (not ROUTES[n].slow, not ROUTES[n].iterative))
+
+
+def run_routes(
+    report: Report,
+    names: Sequence[str],
+    *,
+    checkpoints: Iterable[int] = (),
+    workers: Workers | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> Iterator[RouteResult]:
+    """Run the named routes, yielding each result as it finishes; also stored in ``report``.
+
+    Without ``workers`` the routes run here, in the contract's order; with them, in worker
+    processes, longest first (:func:`schedule`), yielded in the order they finish. Either
+    way the coefficients are the same, bit for bit, and ``report.results`` ends up in the
+    order of ``names``. ``on_start(name)`` is called when a route starts.
+    """
+    order = {name: i for i, name in enumerate(names)}
+    checkpoints = tuple(checkpoints)
+    start = time.perf_counter()
+    try:
+        if workers is None:
+            report.jobs = 1
+            warm_up()
+            start = time.perf_counter()
+            for name in names:
+                if on_start is not None:
+                    on_start(name)
+                result = run_route(
+                    ROUTES[name], report.problem, report.init, report.lr, report.epochs, checkpoints
+                )
+                _store(report, result, order)
+                yield result
+        else:
+            report.jobs = workers.jobs
+            workers.wait_ready()
+            start = time.perf_counter()
+            for result in workers.run(report, schedule(names), checkpoints, on_start=on_start):
+                _store(report, result, order)
+                yield result
+    finally:
+        report.seconds = time.perf_counter() - start
+
+
+def _store(report: Report, result: RouteResult, order: dict[str, int]) -> None:
+    report.results.append(result)
+    report.results.sort(key=lambda r: order[r.name])
+
+
 def run_report(
     data: Dataset,
     routes: Sequence[str] | None = None,
     *,
     lr: float | None = None,
     epochs: int | None = None,
-    on_start: Callable[[int, str], None] | None = None,
+    checkpoints: Iterable[int] = (),
+    workers: Workers | None = None,
     on_done: Callable[[RouteResult], None] | None = None,
 ) -> Report:
     """Run the selected routes (all by default, in the contract's order) on ``data``.
 
     ``data`` problems (constant column, too few rows...) raise ValueError before any route
-    runs. ``on_start(i, name)`` / ``on_done(result)`` let a caller show progress.
+    runs. ``on_done(result)`` is called as each route finishes.
     """
+    report = new_report(data, lr=lr, epochs=epochs)
     names = list(ROUTES) if routes is None else list(routes)
-    pb = problem(data.x, data.y, route="data")
-    init, lr, epochs = check_init(None, pb.p), check_lr(lr), check_epochs(epochs)
-    star = reference.normal_equation(pb)
-    _warm_up()
-    start = time.perf_counter()
-    results = []
-    for i, name in enumerate(names):
-        if on_start is not None:
-            on_start(i, name)
-        result = run_route(ROUTES[name], pb, init, lr, epochs)
-        results.append(result)
+    for result in run_routes(report, names, checkpoints=checkpoints, workers=workers):
         if on_done is not None:
             on_done(result)
-    return Report(data, pb, init, lr, epochs, star, results, time.perf_counter() - start)
+    return report
 
 
 def checkpoint_path(
@@ -367,7 +349,7 @@ def checkpoint_path(
 ) -> dict[int, np.ndarray]:
     """The route's own coefficients after k epochs, for each k below its full run.
 
-    Route.fit returns only the final coefficients, so the path figure re-runs the route with
+    Route.fit returns only the final coefficients, so this re-runs the route with
     ``epochs=k`` (full-batch GD is deterministic: these are the first k steps of the full
     run). k = 0 is the start and k = epochs the full run's answer.
     """

@@ -17,6 +17,7 @@ import tensorflow as tf
 from .. import compat
 from ..losslog import LossLog
 from ..problem import Problem
+from ..registry import LOSS_SPELLINGS  # route metadata: the table declares the spellings
 from .tensors import scalar_data, scalar_variables, vector_data
 
 
@@ -52,10 +53,6 @@ def apply_gradients_scalar(
         slope0, slope1 = tape.gradient(loss, [beta0, beta1])
         opt.apply_gradients([(slope0, beta0), (slope1, beta1)])
     return np.array([beta0.numpy(), beta1.numpy()], dtype=np.float64)
-
-
-#: The lecture's five spellings of the vector loss (opt.minimize 풀이 1, 3, 4, 5, 6).
-LOSS_SPELLINGS = ("lambda", "def_short", "def_long", "mse_function", "mse_class")
 
 
 def vector_loss(

@@ -118,7 +118,7 @@ def from_arrays(x, y, source: str = "from_arrays(x, y)") -> Dataset:
 
 def from_csv(path: str | Path) -> Dataset:
     """A CSV file with columns x (or x1, x2, ...) and y, read as the command line reads it."""
-    from ..report import load_csv
+    from ..datafiles import load_csv
 
     data = load_csv(path)
     x = data.x[:, 0] if data.x.shape[1] == 1 else data.x
