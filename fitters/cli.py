@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+import numpy as np
+
 from .datafiles import DataFileError, Dataset, lecture_data, load_csv
 from .quiet import LOGS_ENV, logs_shown
 from .registry import ROUTES
@@ -255,7 +257,9 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="a delimited text file (comma, semicolon, tab or whitespace, detected) with a "
-        "header; columns x (or x1, x2, ...) and y unless --x/--y name others",
+        "header; columns x (or x1, x2, ...) and y unless --x/--y name others. Data bigger "
+        "than memory: FILE.npy ((n, p+1), y last) or X.npy,Y.npy, streamed in chunks through "
+        "the routes on sufficient statistics (compiled_core)",
     )
     data.add_argument(
         "--x",
@@ -464,6 +468,61 @@ def _load_data(args: argparse.Namespace) -> Dataset | None:
     return data
 
 
+def _streamed_source(data: Path | None):
+    """``FILE.npy`` or ``X.npy,Y.npy``: the path (or pair) to stream; None for anything else."""
+    if data is None:
+        return None
+    parts = str(data).split(",")
+    if len(parts) == 2 and all(part.lower().endswith(".npy") for part in parts):
+        return tuple(parts)
+    if len(parts) == 1 and str(data).lower().endswith(".npy"):
+        return str(data)
+    return None
+
+
+def _run_streamed(args: argparse.Namespace, prog: str, path, selected: list[str]) -> int:
+    """Data bigger than memory: one streamed pass for the moments, then the routes that need
+    nothing else (sufficient statistics); the others are listed as not applicable. Bounds
+    need the rows, so the rows report the fit and its distance to the normal equation
+    (``tests/test_scale.py`` checks streamed fits against in-memory ones within the bound)."""
+    if args.x is not None or args.y is not None or args.dropna:
+        return _error(prog, "--x, --y and --dropna apply to a delimited --data file, not .npy")
+    from . import reference, sources
+    from .core import DivergenceError
+    from .validation import check_epochs, check_init, check_lr, problem
+
+    try:
+        source = sources.open_data(path, progress=True)
+        pb = problem(source, None, route="data")
+    except ValueError as exc:
+        return _error(prog, f"{args.data}: {exc}")
+    init = check_init(None, pb.p)
+    lr, epochs = check_lr(args.lr), check_epochs(args.epochs)
+    star = reference.normal_equation(pb)
+    print(f"data: {args.data} (n={pb.n}, p={pb.p}, streamed)", flush=True)
+    print(f"normal equation b* = ({', '.join(repr(float(v)) for v in star)})", flush=True)
+    status = 0
+    for name in selected:
+        route = ROUTES[name]
+        if not route.sufficient_statistics:
+            print(
+                f"{name:24} n/a: holds X = [1 x] as a tensor; streamed data need "
+                "sufficient statistics",
+                flush=True,
+            )
+            continue
+        try:
+            fit = route.fit_problem(pb, init=init, lr=lr, epochs=epochs)
+        except DivergenceError as exc:
+            print(f"{name:24} DIVERGED: {exc}", flush=True)
+            status = 1
+            continue
+        coefs = ", ".join(f"{c:.10g}" for c in fit.coef)
+        gap = float(np.linalg.norm(fit.coef - star))
+        print(f"{name:24} epochs={fit.epochs} b=({coefs}) |b-b*|={gap:.2e}", flush=True)
+    return status
+
+
 def _selected(args: argparse.Namespace) -> list[str]:
     selected = list(ROUTES)
     if args.routes:
@@ -495,6 +554,9 @@ def _main(args: argparse.Namespace, prog: str) -> int:
     selected = _selected(args)
     if not selected:
         return _error(prog, "--skip-slow left no route to run; choose routes with --routes")
+    streamed = _streamed_source(args.data)
+    if streamed is not None:
+        return _run_streamed(args, prog, streamed, selected)
     try:
         data = _load_data(args)
     except DataFileError as exc:  # names the file and line already

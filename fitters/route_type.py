@@ -163,7 +163,7 @@ class Route:
         epochs: int | None = None,
         **options,
     ) -> Fit:
-        """Fit y ~ b0 + x @ b; see the contract. Closed forms ignore init, lr and epochs."""
+        """Fit y ~ b0 + x @ b (docs/api.md). Closed forms ignore init, lr and epochs."""
         pb = problem(x, y, self.max_predictors, route=self.name)
         return self.fit_problem(pb, init=init, lr=lr, epochs=epochs, **options)
 

@@ -37,9 +37,7 @@ def ratios(profile: str, names: list[str]) -> dict[str, dict]:
     out: dict[str, dict] = {}
     for name in names:
         rows = [
-            r
-            for r in checks.OBSERVED
-            if r[0] == name and r[6] != 0 and r[1] != "check_convergence"
+            r for r in checks.OBSERVED if r[0] == name and r[6] != 0 and r[1] != "check_convergence"
         ]
         if not rows:
             continue

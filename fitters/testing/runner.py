@@ -82,8 +82,10 @@ class Check:
         return settings(base, max_examples=count)
 
     def __call__(self, route: Route, *, profile: str | None = None) -> None:
-        """Run this check on ``route`` over drawn inputs (the current or named profile)."""
-        base = settings.get_profile(profile) if profile else settings()
+        """Run this check on ``route`` over drawn inputs (the named profile, else the loaded
+        one if it is one of ours, else ``dev``: Hypothesis's own default has a 200 ms
+        deadline, which TensorFlow's first trace always exceeds)."""
+        base = _base_settings(profile)
         reasons: list[str] = []
 
         def run(kwargs: dict) -> None:
@@ -104,6 +106,13 @@ class Check:
             raise C.CheckNotApplicable(
                 f"no drawn input could exercise {self.name}: {reasons[-1] if reasons else exc}"
             ) from exc
+
+
+def _base_settings(profile: str | None) -> settings:
+    if profile:
+        return settings.get_profile(profile)
+    current = settings()
+    return settings.get_profile("dev") if current.deadline is not None else current
 
 
 def route_seed(route: Route, base: settings | None = None) -> int:
