@@ -311,12 +311,13 @@ def _outcome(run: Run, other: Run, route: RouteRun | None) -> str | None:
 
 def cost_comparable(old: Run, new: Run) -> str | None:
     """Why the two files' costs cannot be set on one scale, or None when they can."""
-    if old.cost_unit != new.cost_unit:
-        return f"not comparable: {old.cost_unit} in {old.path}, {new.cost_unit} in {new.path}"
+    reasons = []
     missing = [run.path for run in (old, new) if run.reference is None]
     if missing:
-        return f"not comparable: no reference timing in {' and '.join(missing)}"
-    return None
+        reasons.append(f"no reference timing in {' and '.join(missing)}")
+    if old.cost_unit != new.cost_unit:
+        reasons.append(f"{old.cost_unit} in {old.path}, {new.cost_unit} in {new.path}")
+    return "not comparable: " + "; ".join(reasons) if reasons else None
 
 
 def _cost(old: Run, new: Run, a: RouteRun, b: RouteRun) -> tuple[float | None, str]:
@@ -356,7 +357,7 @@ def _compare_route(name: str, old: Run, new: Run, threshold: float) -> Drift:
         drift.cost_ratio, drift.cost_note = _cost(old, new, a, b)
         if drift.cost_ratio is not None and drift.cost_ratio > threshold:
             drift.reasons.append(f"cost x{drift.cost_ratio:.2g} > x{threshold:g}")
-    if a is not None and (a.status, b.status) == ("reproduced", "within_bound"):
+    if (drift.old, drift.new) == ("reproduced", "within_bound"):
         drift.notes.append("course numbers no longer reproduced (still within the bound)")
     return drift
 
