@@ -46,6 +46,7 @@ __all__ = [
     "format_text",
     "load",
     "main",
+    "parse",
     "reference_seconds",
 ]
 
@@ -278,6 +279,11 @@ def load(path: str | Path) -> Run:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise BadInput(f"{path}: not JSON ({exc})") from None
+    return parse(data, path)
+
+
+def parse(data, path: str) -> Run:
+    """A result file's parsed JSON as a :class:`Run`; ``path`` names it in messages."""
     if isinstance(data, dict) and isinstance(data.get("routes"), dict):
         return _load_probe(path, data)
     if isinstance(data, dict) and isinstance(data.get("routes"), list):
@@ -472,13 +478,15 @@ def format_text(old: Run, new: Run, drifts: list[Drift], threshold: float) -> st
     return "\n".join(out)
 
 
-def format_markdown(old: Run, new: Run, drifts: list[Drift], threshold: float) -> str:
-    """The same report as Markdown (a CI job summary)."""
+def format_markdown(
+    old: Run, new: Run, drifts: list[Drift], threshold: float, title: str = "Drift report"
+) -> str:
+    """The same report as Markdown (a CI job summary, a section of docs/compat.md)."""
 
     def row(cells: list[str]) -> str:
         return "| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |"
 
-    out = ["## Drift report", "", *(f"- {text}" for text in _preamble(old, new, threshold)), ""]
+    out = [f"## {title}", "", *(f"- {text}" for text in _preamble(old, new, threshold)), ""]
     out += [row(HEADER), row(["---"] * len(HEADER)), *(row(_cells(d)) for d in drifts), ""]
     out += [f"- {text}" for text in _details(drifts)]
     out += ["", f"**{_summary(drifts)}**", ""]
