@@ -11,8 +11,9 @@ by side:
   plus not available (a report file records no reproduction, so against one the first two
   are merged);
 - the cost ratio NEW / OLD, each side divided first by the reference computation
-  (:func:`reference_seconds`) its run timed in the same process, so two machines or two loads
-  compare fairly. A file without a reference timing makes cost "not comparable", not an error.
+  (:func:`reference_seconds`) its run timed in the same process (beside the route's own
+  timing where the file has it, else once for the file), so two machines or two loads compare
+  fairly. A file without a reference timing makes cost "not comparable", not an error.
 
 Exit status: 0 when no route moved beyond its bound, became worse than within bound, lost
 availability or disappeared, and no cost grew beyond ``--threshold``; 1 otherwise; 2 for bad
@@ -105,6 +106,7 @@ class RouteRun:
     bound: float | None = None
     cost: float | None = None
     detail: str = ""
+    reference: float | None = None  # timed beside this route's cost; else the file's
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,7 @@ def _probe_route(name: str, entry, where: str) -> RouteRun:
         _number(entry.get("bound_atol"), f"{where} route {name!r} bound_atol"),
         _number(entry.get("ms_per_epoch"), f"{where} route {name!r} ms_per_epoch"),
         detail,
+        _number(entry.get("reference_seconds"), f"{where} route {name!r} reference_seconds"),
     )
 
 
@@ -332,7 +335,8 @@ def _cost(old: Run, new: Run, a: RouteRun, b: RouteRun) -> tuple[float | None, s
     floor = COST_FLOOR[old.cost_unit]
     if min(a.cost, b.cost) < floor:
         return None, f"below {floor:g} {old.cost_unit}: timer noise, not compared"
-    return (b.cost / new.reference) / (a.cost / old.reference), ""
+    ref_a, ref_b = a.reference or old.reference, b.reference or new.reference
+    return (b.cost / ref_b) / (a.cost / ref_a), ""
 
 
 def _compare_route(name: str, old: Run, new: Run, threshold: float) -> Drift:

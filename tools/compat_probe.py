@@ -142,19 +142,26 @@ def epoch_cost(route, x, y, options: dict, repeats: int, estimate: float) -> dic
     """ms per epoch, wall and process CPU: (t(short + span) - t(short)) / span, each time the
     best of ``repeats`` fits (the machine may be shared: the minimum is the least disturbed
     run). ``span`` is chosen from ``estimate`` (seconds per epoch) so that it lasts about
-    TIMING_SECONDS: long enough that timer noise and load spikes are small against it."""
+    TIMING_SECONDS: long enough that timer noise and load spikes are small against it.
+
+    The reference computation is timed after each pair, best of ``repeats`` too, and stored
+    with the cost: the load during this route's timing, not at the probe's start or end, is
+    what ``python -m fitters compare`` divides out."""
     span = int(min(max(TIMING_SECONDS / max(estimate, 1e-9), TIMING_SPAN[0]), TIMING_SPAN[1]))
     best: dict[int, tuple[float, float]] = {}
+    reference = math.inf
     for _ in range(repeats):
         for epochs in (TIMING_SHORT, TIMING_SHORT + span):
             _, wall, cpu = _timed_fit(route, x, y, epochs, options)
             old = best.get(epochs, (math.inf, math.inf))
             best[epochs] = (min(old[0], wall), min(old[1], cpu))
+        reference = min(reference, reference_seconds(3))
     (wall_short, cpu_short), (wall_long, cpu_long) = best[TIMING_SHORT], best[TIMING_SHORT + span]
     return {
         "ms_per_epoch": 1000 * max(wall_long - wall_short, 0.0) / span,
         "cpu_ms_per_epoch": 1000 * max(cpu_long - cpu_short, 0.0) / span,
         "timing_epochs": [TIMING_SHORT, TIMING_SHORT + span],
+        "reference_seconds": reference,
     }
 
 
@@ -359,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.modules[package] = None  # type: ignore[assignment]  # import raises ImportError
 
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     place = _place(args)
     result: dict = {
         "kind": "compat-probe",
@@ -416,6 +424,7 @@ def main(argv: list[str] | None = None) -> int:
         reference_before, reference_seconds(REFERENCE_RUNS), REFERENCE_RUNS
     )
     result["probe_seconds"] = round(time.perf_counter() - started, 1)
+    result["machine"]["load_average"] = [round(load_before, 2), round(os.getloadavg()[0], 2)]
 
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{place['name']}.json"

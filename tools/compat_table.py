@@ -146,12 +146,28 @@ def cost_rows(runs: list[dict]) -> list[list[str]]:
     rows = []
     for name in names:
         results = [run["routes"].get(name, {}) for run in runs]
-        first, last = results[0].get("ms_per_epoch"), results[-1].get("ms_per_epoch")
-        ratio = f"{last / first:.2g}x" if first and last and first >= 0.01 else "–"
-        rows.append([f"`{name}`", *(_cost(r) for r in results), ratio])
+        ratio = _norm_ratio(runs[-1], runs[0], name)
+        rows.append([f"`{name}`", *(_cost(r) for r in results), _x(ratio)])
     base = [run.get("numpy_baseline_ms_per_epoch") for run in runs]
     rows.append(["*NumPy GD step (yardstick)*", *(_ms(b) for b in base), "–"])
+    rows += machine_rows(runs)
     return rows
+
+
+def _x(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{ratio:.2g}x"
+
+
+def machine_rows(runs: list[dict]) -> list[list[str]]:
+    """The reference computation's time and the load average during each run."""
+    refs = [(run.get("reference") or {}).get("seconds") for run in runs]
+    loads = [(run.get("machine") or {}).get("load_average") for run in runs]
+    ref_cells = ["–" if r is None else f"{1e3 * r:.3g}" for r in refs]
+    load_cells = ["–" if not ld else f"{ld[0]:g}–{ld[1]:g}" for ld in loads]
+    return [
+        ["*reference computation, ms*", *ref_cells, "–"],
+        ["*load average (1 min), start–end*", *load_cells, "–"],
+    ]
 
 
 def keras_fit_ratio(runs: list[dict]) -> str:
@@ -230,14 +246,12 @@ def _cell(result: dict | None, base: dict | None, key: str = "coef") -> str:
 
 
 def _norm_ratio(run: dict, base: dict, name: str) -> float | None:
-    """Cost of a route in ``run`` over its cost in ``base``, each divided by its run's
-    reference computation (fitters.compare.reference_seconds)."""
+    """Cost of a route in ``run`` over its cost in ``base``, each divided by the reference
+    computation (fitters.compare.reference_seconds) timed beside it, or else in its run."""
     mine, theirs = run["routes"].get(name, {}), base["routes"].get(name, {})
     a, b = mine.get("ms_per_epoch"), theirs.get("ms_per_epoch")
-    ra, rb = (
-        (run.get("reference") or {}).get("seconds"),
-        (base.get("reference") or {}).get("seconds"),
-    )
+    ra = mine.get("reference_seconds") or (run.get("reference") or {}).get("seconds")
+    rb = theirs.get("reference_seconds") or (base.get("reference") or {}).get("seconds")
     if not (a and b and ra and rb) or min(a, b) < 0.01:
         return None
     return (a / ra) / (b / rb)
@@ -546,7 +560,8 @@ def render(everything: list[dict], results: Path) -> str:
         "difference last about 1.5 s, each fit the best of 3. Cells: wall clock",
         "(process CPU time, all threads). The machine may have been shared during the run: the",
         "NumPy row times the same GD step without TensorFlow, as a yardstick of its speed and",
-        "load. Last column: wall clock, newest over oldest version.",
+        "load. Last column: newest over oldest version, each divided by the reference",
+        "computation of `fitters.compare` timed in the same run (so load differences cancel).",
         "",
     ]
     costed = timed(runs)
