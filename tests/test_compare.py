@@ -69,6 +69,14 @@ def test_cost_growth_beyond_threshold_drifts(capsys):
     assert row(out, "tape_vector")[-1] == "ok"
 
 
+def test_reference_timed_beside_the_route_is_preferred(capsys):
+    # keras_sequential twice as slow, but the reference timed beside it was too (the machine
+    # got busy during that route's timing): the same relative cost
+    status, out, _ = run(capsys, "base.json", "keras_slower_under_load.json")
+    assert status == 0, out
+    assert row(out, "keras_sequential")[4:] == ["1x", "ok"]
+
+
 def test_threshold_option_sets_the_cost_gate(capsys):
     status, out, _ = run(capsys, "base.json", "keras_slower.json", "--threshold", "2.5")
     assert status == 0, out
