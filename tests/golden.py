@@ -45,6 +45,11 @@ FLOAT32_BITS_CHANGED: dict[str, dict[str, str]] = {
         "through XLA, which sums the 200 products in another order than TensorFlow's kernel; "
         "after 1000 float32 steps b1 is one ulp (2.4e-7) from the printout",
     },
+    "keras-torch": {
+        "keras_sequential": "Keras 3 on PyTorch runs the Dense layer's matmul and its gradient "
+        "with torch's CPU kernels, which sum the 200 products in another order than "
+        "TensorFlow's; after 1000 float32 steps b1 is one ulp (2.4e-7) from the printout",
+    },
 }
 
 
