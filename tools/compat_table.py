@@ -55,7 +55,7 @@ def _version_key(run: dict) -> tuple:
 
 def column(run: dict) -> str:
     if run.get("nightly"):
-        return f"TF {run['versions']['tensorflow']} (nightly {run['nightly']})"
+        return f"TF {run['tf']} nightly ({run['nightly']})"
     variant = run.get("variant")
     return f"TF {run['tf']}" + (f" {variant}" if variant else "")
 
