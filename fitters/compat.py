@@ -73,6 +73,14 @@ def keras_major() -> int:
     return _parse_version(version)[0]
 
 
+def keras_backend() -> str:
+    """The backend ``tf.keras`` computes with: ``"tensorflow"``, or under Keras 3 the one
+    ``KERAS_BACKEND`` selects (``"jax"``, ``"torch"``), which the Keras ``fit`` routes then
+    run on (the matrix's backend columns)."""
+    backend = getattr(keras().backend, "backend", None)
+    return str(backend()) if callable(backend) else "tensorflow"
+
+
 @functools.cache
 def minimize_keras() -> ModuleType:
     """The Keras whose optimizers still have ``minimize``: ``tf.keras`` if it does, else

@@ -132,6 +132,13 @@ def test_1000_epochs_reproduce_the_printout(name):
             atol=golden.PRINTED_8_DECIMALS,
             err_msg=f"{name}: 1000 epochs",
         )
+    elif (reason := golden.float32_bits_changed(name)) is not None:
+        # this numeric environment changes the float32 bits: within the bound instead
+        bound = route_bound(route, lecture_problem())
+        assert bound.holds(fit.coef), f"{name}: {bound.error(fit.coef):.3g} > bound ({reason})"
+        assert not np.array_equal(fit.coef.astype(np.float32), golden.GD_1000_FLOAT32), (
+            f"{name} reproduces the printout again: drop its golden.FLOAT32_BITS_CHANGED entry"
+        )
     else:
         np.testing.assert_array_equal(
             fit.coef.astype(np.float32),
