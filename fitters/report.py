@@ -168,10 +168,19 @@ class Report:
             "exit_status": 130 if self.interrupted else self.exit_status,
             "interrupted": self.interrupted,
             "seconds": self.seconds,
+            # a NumPy computation timed in the same run: `python -m fitters compare` divides
+            # the routes' times by it, so reports from machines of different speed compare
+            "reference": {"seconds": _reference_seconds()},
             "jobs": self.jobs,
             "figures": [str(p) for p in self.figures],
             "skipped_figures": dict(self.skipped_figures),
         }
+
+
+def _reference_seconds() -> float:
+    from .compare import reference_seconds
+
+    return reference_seconds()
 
 
 def new_report(data: Dataset, *, lr: float | None = None, epochs: int | None = None) -> Report:
