@@ -1,0 +1,266 @@
+"""Mutation testing of the routes, the loss log, validation and the Route type, with mutmut.
+
+mutmut 3 copies each function it mutates into variants behind a trampoline that picks the
+variant named by MUTANT_UNDER_TEST at call time, so all mutants of a file live in one import
+of it. It first runs the test pool once with the trampolines recording which test called which
+function; each mutant then runs, in a process forked from a warm server (TensorFlow imported
+and the tests collected once), only the tests of the pool that called its function, fastest
+first, stopping at the first failure. Configuration: ``[tool.mutmut]`` in pyproject.toml.
+
+The run happens in a staged copy (``build/mutation``: fitters/, tests/, conftest.py,
+pyproject.toml), so mutmut's ``mutants/`` directory and cache stay out of the tree. The cache
+keeps each mutant's verdict until its function changes; ``--fresh`` discards it.
+
+Run:  python tools/mutation.py                    (tox -e mutation: every mutant)
+      python tools/mutation.py 'fitters.validation*'   (re-run one file's mutants)
+      python tools/mutation.py --summary          (only re-read the results)
+
+Writes build/mutation/summary.md: per-file counts, the score, and every surviving mutant's
+diff, marked as argued equivalent when it is in EQUIVALENT below (docs/power-mutation.md has
+the arguments). An equivalent whose diff no longer matches is reported as stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BUILD = ROOT / "build" / "mutation"
+STAGED = ("fitters", "tests", "conftest.py", "pyproject.toml")
+
+#: property checks of these routes stand for all routes where the mutated code is shared:
+#: an eager float64 route (LossLog.record), a float32 one and the compiled one
+#: (record_many), and a closed form (Route.fit's closed-form branch)
+_REPRESENTATIVE = "not test_properties or tape_vector or tape_scalar or compiled_core"
+
+#: group -> (files mutated, test pool, pytest -k over the pool or None). Each group runs in its
+#: own staged copy with its own cache, so one group can be re-run alone.
+GROUPS: dict[str, tuple[list[str], list[str], str | None]] = {
+    "routes": (
+        ["fitters/routes/*"],
+        [
+            "tests/test_properties.py",
+            "tests/test_golden.py",
+            "tests/test_divergence.py",
+            "tests/test_compiled_core.py",
+            "tests/test_mutants_routes.py",
+        ],
+        None,
+    ),
+    "losslog": (
+        ["fitters/losslog.py"],
+        [
+            "tests/test_properties.py",
+            "tests/test_golden.py",
+            "tests/test_divergence.py",
+            "tests/test_compiled_core.py",
+            "tests/test_mutants_losslog.py",
+        ],
+        _REPRESENTATIVE,
+    ),
+    "route_type": (
+        ["fitters/route_type.py", "fitters/from_function.py"],
+        [
+            "tests/test_properties.py",
+            "tests/test_golden.py",
+            "tests/test_validation.py",
+            "tests/test_plugin.py",
+            "tests/test_mutants_route_type.py",
+        ],
+        # the plugin's subprocess tests import the unmutated package: they cannot kill
+        f"({_REPRESENTATIVE} or normal_equation_solve) and not test_plugin_ "
+        "and not test_plain_functions_with_metadata and not test_testing_without_hypothesis",
+    ),
+    "validation": (
+        ["fitters/validation.py"],
+        [
+            "tests/test_properties.py",
+            "tests/test_golden.py",
+            "tests/test_validation.py",
+            "tests/test_mutants_validation.py",
+        ],
+        f"{_REPRESENTATIVE} or normal_equation_solve",
+    ),
+}
+
+#: mutant name -> (the mutated line as mutmut shows it, one-line reason); the full argument
+#: for each is in docs/power-mutation.md
+EQUIVALENT: dict[str, tuple[str, str]] = {}
+
+#: mutmut's exit codes, grouped as the summary reports them
+STATUS = {
+    1: "killed",
+    3: "killed",
+    0: "survived",
+    5: "no tests",
+    33: "no tests",
+    -24: "timeout",
+    24: "timeout",
+    36: "timeout",
+    152: "timeout",
+    255: "timeout",
+    None: "not checked",
+}
+
+
+def stage(group: str) -> Path:
+    """Copy the sources and tests into the group's stage, keeping mtimes (mutmut regenerates
+    a file's mutants only when its source is newer than them), and write the group's
+    only_mutate and test pool into the staged [tool.mutmut]."""
+    files, pool, keyword = GROUPS[group]
+    where = BUILD / group
+    where.mkdir(parents=True, exist_ok=True)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in STAGED:
+        src, dst = ROOT / name, where / name
+        if dst.is_dir():
+            shutil.rmtree(dst)
+        if src.is_dir():
+            shutil.copytree(src, dst, ignore=ignore)
+        else:
+            shutil.copy2(src, dst)
+    selection = [test for test in pool if (ROOT / test).exists()]
+    if keyword:
+        selection += ["-k", keyword]
+    header = "[tool.mutmut]\n"
+    text = (where / "pyproject.toml").read_text()
+    if header not in text:
+        raise SystemExit("pyproject.toml has no [tool.mutmut] section")
+    added = (
+        f"only_mutate = {json.dumps(files)}\n"
+        f"pytest_add_cli_args_test_selection = {json.dumps(selection)}\n"
+    )
+    (where / "pyproject.toml").write_text(text.replace(header, header + added, 1))
+    return where
+
+
+def run_mutmut(where: Path, patterns: list[str], children: int) -> int:
+    env = dict(os.environ, HYPOTHESIS_PROFILE="mutation", TF_CPP_MIN_LOG_LEVEL="2")
+    mutmut = Path(sys.executable).with_name("mutmut")
+    cmd = [str(mutmut), "run", "--max-children", str(children), *patterns]
+    return subprocess.call(cmd, cwd=where, env=env)
+
+
+def _results(where: Path) -> dict[str, dict[str, int | None]]:
+    """{source file: {mutant name: exit code}} from mutmut's .meta files of mutated files."""
+    files = GROUPS[where.name][0]
+    out = {}
+    for meta in sorted((where / "mutants").rglob("*.py.meta")):
+        source = str(meta.relative_to(where / "mutants"))[: -len(".meta")]
+        if any(fnmatch.fnmatch(source, pattern) for pattern in files):
+            out[source] = json.loads(meta.read_text()).get("exit_code_by_key", {})
+    return out
+
+
+def _diff(where: Path, name: str, source: str) -> str:
+    from mutmut.mutation.diff_apply import get_diff_for_mutant
+
+    cwd = os.getcwd()
+    os.chdir(where)
+    try:
+        return get_diff_for_mutant(name, path=source)
+    finally:
+        os.chdir(cwd)
+
+
+def _changed_lines(diff: str) -> list[str]:
+    return [
+        line[1:].strip()
+        for line in diff.splitlines()
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+
+
+def summarize(groups: list[str]) -> tuple[str, float]:
+    """The summary (markdown) and the score: (killed + timeout) / (total - equivalent)."""
+    rows, survivors, stale = [], [], []
+    totals: Counter = Counter()
+    results = [
+        (BUILD / group, source, codes)
+        for group in groups
+        if (BUILD / group / "mutants").exists()
+        for source, codes in _results(BUILD / group).items()
+    ]
+    for where, source, codes in results:
+        counts = Counter(STATUS.get(code, "suspicious") for code in codes.values())
+        equivalent = 0
+        for name, code in sorted(codes.items()):
+            if STATUS.get(code, "suspicious") in ("killed", "timeout", "not checked"):
+                continue
+            diff = _diff(where, name, source)
+            argued = EQUIVALENT.get(name)
+            if argued is not None and argued[0] in _changed_lines(diff):
+                equivalent += 1
+                survivors.append((name, "equivalent", argued[1], diff))
+                continue
+            if argued is not None:
+                stale.append(name)
+            survivors.append((name, STATUS.get(code, "suspicious"), "", diff))
+        counts["equivalent"] = equivalent
+        counts["total"] = len(codes)
+        totals.update(counts)
+        rows.append((source, counts))
+    header = "| file | total | killed | timeout | survived | equivalent | no tests |"
+    lines = [header, "|" + " --- |" * 7]
+    for source, c in [*rows, ("**all**", totals)]:
+        lines.append(
+            f"| {source} | {c['total']} | {c['killed']} | {c['timeout']} | "
+            f"{c['survived'] + c['suspicious']} | {c['equivalent']} | {c['no tests']} |"
+        )
+    denominator = totals["total"] - totals["equivalent"] - totals["not checked"]
+    score = (totals["killed"] + totals["timeout"]) / denominator if denominator else 0.0
+    lines += ["", f"score: {score:.1%} (killed + timeout) / (total - equivalent)", ""]
+    if totals["not checked"]:
+        lines.append(f"not checked yet: {totals['not checked']}")
+    for name in stale:
+        lines.append(f"STALE equivalent (its diff changed; re-argue or kill): {name}")
+    for name, status, reason, diff in survivors:
+        lines += [f"### {name}: {status}", *([reason] if reason else []), "```diff", diff, "```"]
+    return "\n".join(lines) + "\n", score
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("patterns", nargs="*", help="mutant names or globs to (re-)run")
+    parser.add_argument(
+        "--group", action="append", choices=list(GROUPS), help="run these groups (default: all)"
+    )
+    parser.add_argument("--fresh", action="store_true", help="discard cached verdicts")
+    parser.add_argument("--summary", action="store_true", help="only summarize the last run")
+    parser.add_argument("--children", type=int, default=2, help="mutants tested at once")
+    parser.add_argument("--nice", type=int, default=19, help="niceness of the run")
+    args = parser.parse_args(argv)
+    groups = args.group or list(GROUPS)
+    if not args.summary:
+        os.nice(args.nice)
+        for group in groups:
+            if args.fresh and (BUILD / group / "mutants").exists():
+                shutil.rmtree(BUILD / group / "mutants")
+            where = stage(group)
+            start = time.monotonic()
+            code = run_mutmut(where, args.patterns, args.children)
+            load = os.getloadavg()
+            print(
+                f"{group}: mutmut finished in {time.monotonic() - start:.0f} s "
+                f"(load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f})"
+            )
+            if code:
+                return code
+    text, _ = summarize(groups)
+    (BUILD / "summary.md").write_text(text)
+    print(text)
+    print(f"written to {BUILD / 'summary.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
