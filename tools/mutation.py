@@ -38,23 +38,38 @@ BUILD = ROOT / "build" / "mutation"
 STAGED = ("fitters", "tests", "conftest.py", "pyproject.toml")
 
 #: property checks of these routes stand for all routes where the mutated code is shared:
-#: an eager float64 route (LossLog.record), a float32 one and the compiled one
-#: (record_many), and a closed form (Route.fit's closed-form branch)
-_REPRESENTATIVE = "not test_properties or tape_vector or tape_scalar or compiled_core"
+#: an eager float64 route (LossLog.record), a float32 one, the compiled one (record_many)
+_SHARED = "tape_vector or tape_scalar or compiled_core"
 
-#: group -> (files mutated, test pool, pytest -k over the pool or None). Each group runs in its
-#: own staged copy with its own cache, so one group can be re-run alone.
-GROUPS: dict[str, tuple[list[str], list[str], str | None]] = {
-    "routes": (
-        ["fitters/routes/*"],
-        [
-            "tests/test_properties.py",
-            "tests/test_golden.py",
-            "tests/test_divergence.py",
-            "tests/test_compiled_core.py",
-            "tests/test_mutants_routes.py",
-        ],
-        None,
+
+def _routes_group(files: list[str], routes: str, *extra: str) -> tuple[list[str], list[str], str]:
+    """A route file's group: the property checks, golden and divergence tests of its routes."""
+    pool = ["tests/test_properties.py", "tests/test_golden.py", "tests/test_divergence.py"]
+    return files, [*pool, *extra, "tests/test_mutants_routes.py"], f"{routes} or test_mutants"
+
+
+#: group -> (files mutated, test pool, pytest -k over the pool). Each group runs in its own
+#: staged copy with its own cache, so one group can be (re-)run alone; a route file's pool is
+#: the tests of the routes it defines, shared code's pool the tests of representative routes.
+GROUPS: dict[str, tuple[list[str], list[str], str]] = {
+    "closed_form": _routes_group(
+        ["fitters/routes/closed_form.py"],
+        "closed_form_scalar or normal_equation_inv or normal_equation_solve",
+    ),
+    "gradient": _routes_group(
+        ["fitters/routes/gradient.py", "fitters/routes/tensors.py"],
+        "analytic_gradient or tape_vector or tape_scalar",
+    ),
+    "optimizer": _routes_group(
+        ["fitters/routes/optimizer.py"],
+        "apply_gradients_vector or apply_gradients_scalar or minimize_vector or minimize_scalar",
+        "tests/test_pitfalls.py",
+    ),
+    "keras_fit": _routes_group(
+        ["fitters/routes/keras_fit.py"], "keras_sequential or keras_dense_bias"
+    ),
+    "compiled": _routes_group(
+        ["fitters/routes/compiled.py"], "compiled_core", "tests/test_compiled_core.py"
     ),
     "losslog": (
         ["fitters/losslog.py"],
@@ -65,7 +80,7 @@ GROUPS: dict[str, tuple[list[str], list[str], str | None]] = {
             "tests/test_compiled_core.py",
             "tests/test_mutants_losslog.py",
         ],
-        _REPRESENTATIVE,
+        f"not test_properties or {_SHARED}",
     ),
     "route_type": (
         ["fitters/route_type.py", "fitters/from_function.py"],
@@ -77,7 +92,7 @@ GROUPS: dict[str, tuple[list[str], list[str], str | None]] = {
             "tests/test_mutants_route_type.py",
         ],
         # the plugin's subprocess tests import the unmutated package: they cannot kill
-        f"({_REPRESENTATIVE} or normal_equation_solve) and not test_plugin_ "
+        f"(not test_properties or {_SHARED} or normal_equation_solve) and not test_plugin_ "
         "and not test_plain_functions_with_metadata and not test_testing_without_hypothesis",
     ),
     "validation": (
@@ -88,9 +103,68 @@ GROUPS: dict[str, tuple[list[str], list[str], str | None]] = {
             "tests/test_validation.py",
             "tests/test_mutants_validation.py",
         ],
-        f"{_REPRESENTATIVE} or normal_equation_solve",
+        f"not test_properties or {_SHARED} or normal_equation_solve",
     ),
 }
+
+#: mutmut leaves decorated functions alone; in the staged copy these decorators are applied
+#: after the def instead (the same function object), so the functions are mutated too:
+#: (file, decorator line as written, the function's first line, where the call goes)
+DESUGAR = (
+    (
+        "fitters/routes/compiled.py",
+        "@tf.function(jit_compile=True)\n",
+        "def _gd_chunk(",
+        "\n_PROGRAMS: ",
+        "_gd_chunk = tf.function(jit_compile=True)(_gd_chunk)\n",
+    ),
+    (
+        "fitters/from_function.py",
+        "    @functools.wraps(function)\n",
+        "    def impl(",
+        "\n    return impl\n",
+        "    impl = functools.wraps(function)(impl)\n",
+    ),
+)
+
+#: a pytest plugin for the staged run: in mutmut's traced run, re-trace the compiled loop in
+#: every test (a fresh tf.function), so each test that runs it is recorded as covering it
+SUPPORT = '''"""Staged by tools/mutation.py (mutation runs only)."""
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _retrace_the_compiled_loop_in_the_traced_run():
+    if os.environ.get("MUTANT_UNDER_TEST") == "stats":
+        import tensorflow as tf
+
+        from fitters.routes import compiled
+
+        compiled._PROGRAMS.clear()
+        compiled._gd_chunk = tf.function(jit_compile=True)(compiled._gd_chunk.python_function)
+    yield
+'''
+
+
+def _desugar(where: Path) -> None:
+    for path, decorator, first, anchor, call in DESUGAR:
+        text = (where / path).read_text()
+        count = text.count(decorator + first)
+        if count == 0 or text.count(anchor) < count:
+            print(f"warning: {path}: {decorator.strip()} not found; its function is not mutated")
+            continue
+        text = text.replace(decorator + first, first)
+        if anchor.startswith("\n    return"):  # nested: before each return of the closure
+            text = text.replace(anchor, "\n" + call + anchor[1:])
+        else:
+            text = text.replace(anchor, "\n" + call + anchor, 1)
+        mtime = (ROOT / path).stat().st_mtime  # as the source's: mutmut compares mtimes
+        (where / path).write_text(text)
+        os.utime(where / path, (mtime, mtime))
+
 
 #: mutant name -> (the mutated line as mutmut shows it, one-line reason); the full argument
 #: for each is in docs/power-mutation.md
@@ -128,9 +202,9 @@ def stage(group: str) -> Path:
             shutil.copytree(src, dst, ignore=ignore)
         else:
             shutil.copy2(src, dst)
-    selection = [test for test in pool if (ROOT / test).exists()]
-    if keyword:
-        selection += ["-k", keyword]
+    _desugar(where)
+    (where / "mutmut_support.py").write_text(SUPPORT)
+    selection = [test for test in pool if (ROOT / test).exists()] + ["-k", keyword]
     header = "[tool.mutmut]\n"
     text = (where / "pyproject.toml").read_text()
     if header not in text:
