@@ -26,6 +26,7 @@ import argparse
 import fnmatch
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -132,6 +133,7 @@ DESUGAR = (
 SUPPORT = '''"""Staged by tools/mutation.py (mutation runs only)."""
 
 import os
+import re
 
 import pytest
 
@@ -147,6 +149,21 @@ def _retrace_the_compiled_loop_in_the_traced_run():
         compiled._gd_chunk = tf.function(jit_compile=True)(compiled._gd_chunk.python_function)
     yield
 '''
+
+
+#: what the fork server imports before forking mutants: libraries and the package, nothing
+#: that runs TensorFlow (see pyproject.toml)
+PRELOAD = (
+    "tensorflow",
+    "keras",
+    "tf_keras",
+    "numpy",
+    "numba",
+    "hypothesis",
+    "pytest",
+    "fitters.registry",
+    "fitters.testing",
+)
 
 
 def _desugar(where: Path) -> None:
@@ -168,7 +185,73 @@ def _desugar(where: Path) -> None:
 
 #: mutant name -> (the mutated line as mutmut shows it, one-line reason); the full argument
 #: for each is in docs/power-mutation.md
-EQUIVALENT: dict[str, tuple[str, str]] = {}
+EQUIVALENT: dict[str, tuple[str, str]] = {
+    "fitters.routes.compiled.x__gd_chunk__mutmut_7": (
+        "p2 = (math.isqrt(4 * length + 3) - 1) // 2",
+        "4 length - 3 = (2 p2 + 1)^2 and (2 p2 + 1)^2 + 6 < (2 p2 + 2)^2 for p2 >= 1: same isqrt",
+    ),
+    "fitters.routes.compiled.x__gd_chunk__mutmut_98": (
+        "taken, beta, losses, _ = tf.while_loop(cond, body, init, maximum_iterations=None)",
+        "the loop already stops at steps <= CHUNK (compiled_core's min(CHUNK, ...))",
+    ),
+    "fitters.routes.compiled.x__gd_chunk__mutmut_102": (
+        "taken, beta, losses, _ = tf.while_loop(cond, body, init, )",
+        "as maximum_iterations=None: the loop already stops at steps <= CHUNK",
+    ),
+    "fitters.routes.compiled.x__program__mutmut_1": (
+        "program = None",
+        "no cache: get_concrete_function returns tf.function's cached trace, the same program",
+    ),
+    "fitters.routes.compiled.x__program__mutmut_2": (
+        "program = _PROGRAMS.get(None)",
+        "always None: as mutmut_1, the same program from tf.function's own trace cache",
+    ),
+    "fitters.routes.compiled.x__program__mutmut_13": (
+        "tf.TensorSpec([p2 * p2 + p2 + 2], tf.float64)",
+        "traced one longer: same p2 (isqrt), the extra slot never read; XLA runs the real shape",
+    ),
+    "fitters.routes.compiled.x_second_moments__mutmut_2": (
+        "mom = pb.moments if (pb.moments is not None) and False else "
+        "_moments.of_arrays(pb.x, pb.y)",
+        "recomputes the moments by the call validation made on the same arrays: the same bits",
+    ),
+    "fitters.routes.compiled.x_compiled_core__mutmut_4": (
+        "return np.asarray(init, dtype=None)",
+        "init is already check_init's float64 (p+1,) array: the same array either way",
+    ),
+    "fitters.routes.compiled.x_compiled_core__mutmut_6": (
+        "return np.asarray(init, )",
+        "as mutmut_4",
+    ),
+    "fitters.routes.compiled.x_compiled_core__mutmut_10": (
+        "p2 = moments.shape[1]",
+        "M is square",
+    ),
+    "fitters.routes.compiled.x_compiled_core__mutmut_23": (
+        "packed[: p2 * p2] = moments.reshape(-2)",
+        "NumPy (1.26 to 2.x) reads any negative size as the unknown one: reshape(-1)",
+    ),
+    "fitters.routes.compiled.x_compiled_core__mutmut_26": (
+        "beta = np.asarray(init, dtype=None)",
+        "as mutmut_4: init is already float64",
+    ),
+    "fitters.routes.compiled.x_compiled_core__mutmut_28": (
+        "beta = np.asarray(init, )",
+        "as mutmut_4: init is already float64",
+    ),
+    "fitters.losslog.xǁLossLogǁrecord_many__mutmut_10": (
+        "values = np.asarray(losses, dtype=np.float64).reshape(-2)",
+        "NumPy (1.26 to 2.x) reads any negative size as the unknown one: reshape(-1)",
+    ),
+    "fitters.routes.gradient.x_tape_scalar__mutmut_26": (
+        "return np.array([beta0.numpy(), beta1.numpy()], dtype=None)",
+        "a float32 array instead; Route._coef casts it to float64 exactly, nothing else reads it",
+    ),
+    "fitters.routes.gradient.x_tape_scalar__mutmut_28": (
+        "return np.array([beta0.numpy(), beta1.numpy()], )",
+        "as mutmut_26",
+    ),
+}
 
 #: mutmut's exit codes, grouped as the summary reports them
 STATUS = {
@@ -186,7 +269,7 @@ STATUS = {
 }
 
 
-def stage(group: str) -> Path:
+def stage(group: str, timeout_scale: float = 1.0) -> Path:
     """Copy the sources and tests into the group's stage, keeping mtimes (mutmut regenerates
     a file's mutants only when its source is newer than them), and write the group's
     only_mutate and test pool into the staged [tool.mutmut]."""
@@ -204,11 +287,18 @@ def stage(group: str) -> Path:
             shutil.copy2(src, dst)
     _desugar(where)
     (where / "mutmut_support.py").write_text(SUPPORT)
+    (where / "mutmut_preload.txt").write_text("\n".join(PRELOAD) + "\n")
     selection = [test for test in pool if (ROOT / test).exists()] + ["-k", keyword]
     header = "[tool.mutmut]\n"
     text = (where / "pyproject.toml").read_text()
     if header not in text:
         raise SystemExit("pyproject.toml has no [tool.mutmut] section")
+    if timeout_scale != 1.0:
+        key = re.search(r"^timeout_multiplier = ([0-9.]+)$", text, re.M)
+        if key is None:
+            raise SystemExit("[tool.mutmut] has no timeout_multiplier to scale")
+        scaled = f"timeout_multiplier = {float(key.group(1)) * timeout_scale}"
+        text = text.replace(key.group(0), scaled)
     added = (
         f"only_mutate = {json.dumps(files)}\n"
         f"pytest_add_cli_args_test_selection = {json.dumps(selection)}\n"
@@ -312,6 +402,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--summary", action="store_true", help="only summarize the last run")
     parser.add_argument("--children", type=int, default=2, help="mutants tested at once")
     parser.add_argument("--nice", type=int, default=19, help="niceness of the run")
+    parser.add_argument(
+        "--no-confirm-timeouts",
+        dest="confirm_timeouts",
+        action="store_false",
+        help="count timeouts as they are, without re-running them with more time",
+    )
     args = parser.parse_args(argv)
     groups = args.group or list(GROUPS)
     if not args.summary:
@@ -329,6 +425,18 @@ def main(argv: list[str] | None = None) -> int:
             )
             if code:
                 return code
+            timeouts = [
+                name
+                for codes in _results(where).values()
+                for name, code in codes.items()
+                if STATUS.get(code) == "timeout"
+            ]
+            if timeouts and args.confirm_timeouts:
+                # a timeout counts as a kill only if it is a hang, not a starved process:
+                # once more with four times the time
+                print(f"{group}: confirming {len(timeouts)} timeout(s) with 4x the time")
+                run_mutmut(stage(group, timeout_scale=4.0), timeouts, args.children)
+                stage(group)  # back to the normal limits for the next run
     text, _ = summarize(groups)
     (BUILD / "summary.md").write_text(text)
     print(text)
