@@ -10,8 +10,15 @@ import numpy as np
 import pytest
 
 import fitters
+from fitters import compat
 from fitters.problem import Problem
-from fitters.testing import check_loss_history, check_trajectory, make_dataset
+from fitters.testing import (
+    check_float32_coefficients,
+    check_loss_history,
+    check_trajectory,
+    lecture,
+    make_dataset,
+)
 from fitters.tolerances import trajectory_bound
 
 
@@ -56,3 +63,19 @@ def test_compiled_core_on_a_problem_built_without_validation():
     fit = route.fit_problem(pb, init=init, lr=lr, epochs=k)
     bound = trajectory_bound(route, ds.problem, init, lr, k)
     assert bound.error(fit.coef) <= bound.max_l2_error, (bound.error(fit.coef), bound.formula)
+
+
+@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+def test_keras_routes_stay_float32_under_a_float64_dtype_policy(name):
+    # the layer's dtype="float32" is what keeps the lecture's network float32 when a user
+    # has set Keras' global dtype policy (Keras 3's generalization of floatx) to float64
+    keras = compat.keras()
+    config = getattr(keras, "config", None)
+    if not hasattr(config, "set_dtype_policy"):
+        pytest.skip("this Keras has no global dtype policy")
+    before = config.dtype_policy()
+    config.set_dtype_policy("float64")
+    try:
+        check_float32_coefficients(fitters.ROUTES[name], lecture(), init=[-5.0, 10.0], lr=0.1, k=3)
+    finally:
+        config.set_dtype_policy(before)
