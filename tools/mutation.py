@@ -289,6 +289,14 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "return np.concatenate([bias, kernel[:, 0]]).astype(None)",
         "astype(None) is astype(float64)",
     ),
+    "fitters.routes.keras_fit.x_keras_sequential__mutmut_18": (
+        "model.set_weights([init[:, None].astype(None)])",
+        "float64 weights: set_weights casts them to the float32 variable, the same rounding",
+    ),
+    "fitters.routes.keras_fit.x_keras_sequential__mutmut_31": (
+        "return model.get_weights()[0][:, 0].astype(None)",
+        "astype(None) is astype(float64)",
+    ),
 }
 
 #: mutmut's exit codes, grouped as the summary reports them
