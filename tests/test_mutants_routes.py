@@ -1,0 +1,81 @@
+"""Route code that the property suite's inputs do not reach, found by mutation testing.
+
+Each test replays public checks (``fitters.testing``) on inputs outside the strategies'
+distribution that a route's code nevertheless branches on (docs/power.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import fitters
+from fitters import compat
+from fitters.problem import Problem
+from fitters.testing import (
+    check_float32_coefficients,
+    check_loss_history,
+    check_trajectory,
+    lecture,
+    make_dataset,
+)
+from fitters.tolerances import trajectory_bound
+
+
+@pytest.mark.parametrize("p", [6, 7, 8])
+def test_compiled_core_beyond_five_predictors(p):
+    # the compiled loop unpacks M (p+2 x p+2), b, lr and steps from one flat argument by
+    # solving (p+2)^2 + (p+2) + 1 = length for p+2; the strategies stop at p = 5
+    route = fitters.ROUTES["compiled_core"]
+    ds = make_dataset(
+        p=p,
+        n=60,
+        layout="uniform",
+        seed=p,
+        offset=0.0,
+        scale=1.0,
+        coef=tuple(float(c) for c in range(1, p + 2)),
+        noise=0.1,
+    )
+    init = [0.5] * (p + 1)
+    lr = 0.5 * ds.problem.stable_lr
+    check_trajectory(route, ds, init=init, lr=lr, k=40)
+    check_loss_history(route, ds, init=init, lr=lr, k=40)
+
+
+def test_compiled_core_on_a_problem_built_without_validation():
+    # Route.fit_problem accepts a Problem made directly, which carries no one-pass moments:
+    # the route computes them itself, and must still take the exact GD steps
+    route = fitters.ROUTES["compiled_core"]
+    ds = make_dataset(
+        p=2,
+        n=50,
+        layout="uniform",
+        seed=3,
+        offset=0.0,
+        scale=1.0,
+        coef=(1.0, 2.0, -1.0),
+        noise=0.1,
+    )
+    pb = Problem(ds.problem.x, ds.problem.y)
+    assert pb.moments is None
+    init, lr, k = np.zeros(3), 0.5 * ds.problem.stable_lr, 30
+    fit = route.fit_problem(pb, init=init, lr=lr, epochs=k)
+    bound = trajectory_bound(route, ds.problem, init, lr, k)
+    assert bound.error(fit.coef) <= bound.max_l2_error, (bound.error(fit.coef), bound.formula)
+
+
+@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+def test_keras_routes_stay_float32_under_a_float64_dtype_policy(name):
+    # the layer's dtype="float32" is what keeps the lecture's network float32 when a user
+    # has set Keras' global dtype policy (Keras 3's generalization of floatx) to float64
+    keras = compat.keras()
+    config = getattr(keras, "config", None)
+    if not hasattr(config, "set_dtype_policy"):
+        pytest.skip("this Keras has no global dtype policy")
+    before = config.dtype_policy()
+    config.set_dtype_policy("float64")
+    try:
+        check_float32_coefficients(fitters.ROUTES[name], lecture(), init=[-5.0, 10.0], lr=0.1, k=3)
+    finally:
+        config.set_dtype_policy(before)
