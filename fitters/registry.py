@@ -56,6 +56,7 @@ _TABLE = [
         dtype="float64",
         max_predictors=1,
         calls="Sxy/Sxx with tf.reduce_sum",
+        centred_sums=True,
         impl=closed_form_scalar,
     ),
     Route(

@@ -69,7 +69,9 @@ class Route:
     milliseconds (Keras fit), which checks run over fewer examples and epochs; cheap_epochs,
     routes whose epochs cost microseconds (a compiled loop), which checks also run for
     thousands of epochs, across loop boundaries; stable_solve, closed forms
-    that never form X'X (error ~ eps cond(X), not cond^2); sufficient_statistics, routes that
+    that never form X'X (error ~ eps cond(X), not cond^2); centred_sums, one-predictor closed
+    forms on centred sums, b1 = Sxy / Sxx (their rounding follows the data's spread, not
+    their offsets, and they are held to that); sufficient_statistics, routes that
     iterate on X'X and X'y and expand the loss from them (rounding relative to y'y/n);
     records_loss, whether ``fit`` returns a loss history (None: not declared, decided by what
     the function returns); variants, keyword options of ``fit`` with their allowed values (e.g.
@@ -92,6 +94,7 @@ class Route:
     slow: bool = False
     cheap_epochs: bool = False
     stable_solve: bool = False
+    centred_sums: bool = False
     sufficient_statistics: bool = False
     records_loss: bool | None = True
     variants: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
@@ -128,6 +131,8 @@ class Route:
             yield f"impl must be callable, got {type(self.impl).__name__}"
         if self.stable_solve and self.iterative:
             yield "stable_solve describes a closed form; a gradient route cannot have it"
+        if self.centred_sums and (self.iterative or self.max_predictors != 1):
+            yield "centred_sums describes a one-predictor closed form (max_predictors=1)"
         if self.sufficient_statistics and not self.iterative:
             yield "sufficient_statistics describes a gradient route's loss; closed forms have none"
         if not self.iterative and self.records_loss:

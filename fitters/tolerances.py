@@ -59,6 +59,9 @@ Closed forms (``closed_form_bound``), least-squares perturbation theory (Higham 
 the backward error eps = min(gamma_m, LAMBDA sqrt(m) u), m = n (p+1), in the route's dtype:
     QR / lstsq (``stable_solve``):  ||db|| <= eps (kappa + kappa^2 ||r*|| / (s_max ||b*||)) ||b*||
     X'X (inverse, sums):            ||db|| <= eps kappa^2 ||b*|| + eps ||X'r*|| / lambda_min(X'X)
+    centred sums, p = 1 (``centred_sums``: b1 = Sxy / Sxx, b0 = ybar - xbar b1): first order
+    in the roundings of the centred terms d_i e_i, d_i^2 and their sums, offsets absent
+    (``centred_route_error``)
 against ``reference.normal_equation_extended``, whose own error (the QR formula in EXTENDED,
 on centred columns) is added.
 
@@ -86,8 +89,10 @@ __all__ = [
     "FAILURE_PER_USE",
     "LAMBDA",
     "MAX_CONDITION",
+    "MAX_CONDITION_CLOSED_FORM",
     "Bound",
     "backward_stable_allowance",
+    "centred_route_error",
     "closed_form_bound",
     "convergence_bound",
     "gamma",
@@ -112,6 +117,11 @@ FAILURE_PER_USE = 2.0 * math.exp(-(LAMBDA**2) / 2.0)
 #: ~u32 cond(X)^2 |b| from b*, so beyond these a check would test only that nothing converges.
 #: Ill-conditioning has its own tests against exact rational solutions.
 MAX_CONDITION = {"float64": 1e3, "float32": 30.0}
+
+#: The same for closed forms, which converge in one solve: the X'X bounds grow like
+#: u cond(X)^2 and stay below 1e-4 relative here (float64 1e6, float32 100), so data with
+#: x offset 10^3 times its spread (where centring and raw sums differ most) are checked.
+MAX_CONDITION_CLOSED_FORM = {"float64": 1e6, "float32": 100.0}
 
 #: relative slack on magnitudes computed in float64 to bound rounding (they are upper bounds
 #: computed with rounding themselves; 2^-30 covers that many times over)
@@ -542,7 +552,7 @@ def gram_route_error(
     LAMBDA u sqrt((n-1) (sum_i |B_ki y_i|)^2 + ...) + gamma_{p+1} (|inv(G)| |X'| |y|)_k; and
     inverting or solving the (p+1) x (p+1) system (LU, growth <= 2^p) adds
     2^p gamma_{3(p+1)} (|G^-1| (|G| |b*| + |m|))_k. A route that centres first (the lecture's
-    Sxy / Sxx) rounds smaller magnitudes than these raw sums, so it is covered too.
+    Sxy / Sxx, ``centred_sums``) is held to :func:`centred_route_error` instead.
     """
     u = unit_roundoff(dtype)
     n, p1 = pb.n, pb.p + 1
@@ -579,6 +589,66 @@ def gram_route_error(
     return (forming + ordered + solve) * _SLACK
 
 
+def _sum_error(terms: np.ndarray, per_term: float, n_extra, u: float, model: str) -> float:
+    """Error of summing |terms| (each carrying ``per_term`` roundings of its own) in any order.
+
+    Hoeffding: LAMBDA u sqrt(per_term sum c_i^2 + (n-1) T^2 + sum extra^2), T = sum c_i (every
+    partial sum of a tree is at most T); worst case gamma_{n-1+per_term} T + u sum |extra|.
+    ``n_extra`` holds further independent first-order coefficients (a cast's), or None.
+    """
+    c = np.abs(terms)
+    n, total = c.size, float(np.sum(c))
+    extra = np.zeros(1) if n_extra is None else np.abs(n_extra)
+    scale = max(float(np.max(c, initial=0.0)), total, float(np.max(extra)), 1e-300)
+    prob = LAMBDA * u * scale * math.sqrt(
+        per_term * float(np.sum((c / scale) ** 2))
+        + (n - 1) * (total / scale) ** 2
+        + float(np.sum((extra / scale) ** 2))
+    )
+    m = (n - 1 + per_term) * u
+    worst = (math.inf if m >= 1 else m / (1 - m)) * total + u * float(np.sum(extra))
+    return float(_cap(prob, worst, model))
+
+
+def centred_route_error(
+    pb: Problem, star: np.ndarray, dtype, *, model: str = "probabilistic"
+) -> np.ndarray:
+    """Per-coefficient bound on |b^ - b*| for the one-predictor closed form on centred sums.
+
+    The algorithm: xbar, ybar (sums / n), d_i = x_i - xbar, e_i = y_i - ybar,
+    Sxy = sum d_i e_i, Sxx = sum d_i^2, b1 = Sxy / Sxx, b0 = ybar - xbar b1, in ``dtype``.
+    An error in xbar shifts every d_i alike and changes Sxy only by n dxbar dybar (the
+    centred sums of the exact d, e vanish): second order. The rest, first order:
+    |dSxy| <= sum error of d_i e_i, three roundings each (d_i, e_i, the product);
+    |dSxx| <= that of d_i^2 with 2 |d_i^2| from d_i and up to two roundings of the square
+    (TensorFlow's pow); a cast of x, y to a narrower dtype adds |x_i e_i|, |d_i y_i|.
+    |db1| <= (|dSxy| + |b1| |dSxx|) / Sxx + u |b1|,
+    |db0| <= |dybar| + |xbar| |db1| + |b1| |dxbar| + u (|xbar b1| + |b0|),
+    scaled by 1 + gamma_{n+4} for the higher-order terms. Neither offset appears: what an
+    algorithm that lets xbar or ybar into a sum (x + xbar, raw sums) would round does, which
+    is how such a change to this route is told apart from its own rounding (the X'X bound
+    would let it pass).
+    """
+    u = unit_roundoff(dtype)
+    n = pb.n
+    x, y = pb.x[:, 0], pb.y
+    cast = np.dtype(dtype) != np.dtype(np.float64)
+    xbar, ybar = float(np.mean(x)), float(np.mean(y))
+    d, e = x - xbar, y - ybar
+    sxx = float(d @ d)
+    b0, b1 = abs(float(star[0])), abs(float(star[1]))
+    err_x = _sum_error(x, 1.0 if cast else 0.0, None, u, model) / n + u * abs(xbar)
+    err_y = _sum_error(y, 1.0 if cast else 0.0, None, u, model) / n + u * abs(ybar)
+    de = d * e
+    cast_xy = np.concatenate([x * e, d * y]) if cast else None
+    err_sxy = _sum_error(de, 3.0, cast_xy, u, model) + n * err_x * err_y
+    # d_i^2: the subtraction's rounding counts twice (coefficient 2 d_i^2), the square's two
+    err_sxx = _sum_error(d * d, 6.0, 2 * x * d if cast else None, u, model) + n * err_x**2
+    db1 = (err_sxy + b1 * err_sxx) / sxx + u * b1
+    db0 = err_y + abs(xbar) * db1 + b1 * err_x + u * (abs(xbar) * b1 + b0)
+    return np.array([db0, db1]) * (1 + gamma(n + 4, dtype)) * _SLACK
+
+
 def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic") -> Bound:
     """Allowance for a closed-form route against the extended-precision b*.
 
@@ -590,6 +660,9 @@ def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic"
     if route.stable_solve:
         err = closed_form_error(pb, star, route.dtype, gram=False, model=model)
         kind = "QR"
+    elif route.centred_sums:
+        err = float(np.linalg.norm(centred_route_error(pb, star, route.dtype, model=model)))
+        kind = "centred-sums"
     else:
         normwise = closed_form_error(pb, star, route.dtype, gram=True, model=model)
         err = min(

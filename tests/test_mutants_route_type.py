@@ -167,6 +167,14 @@ def test_inputs_reach_the_function_read_only():
             "stable_solve describes a closed form; a gradient route cannot have it",
         ),
         (
+            {"centred_sums": True, "max_predictors": 1},
+            "centred_sums describes a one-predictor closed form (max_predictors=1)",
+        ),
+        (
+            {"iterative": False, "centred_sums": True},
+            "centred_sums describes a one-predictor closed form (max_predictors=1)",
+        ),
+        (
             {"iterative": False, "sufficient_statistics": True},
             "sufficient_statistics describes a gradient route's loss; closed forms have none",
         ),
@@ -203,6 +211,7 @@ def test_every_broken_rule_is_listed():
         {"max_predictors": 3, "form": "vector"},
         {"sufficient_statistics": True},
         {"iterative": False, "stable_solve": True},
+        {"iterative": False, "centred_sums": True, "max_predictors": 1},
         {"variants": {"loss": ("a", "b")}},
         {"impl": lambda pb, *, loss: None, "variants": {"loss": ("a",)}},
         {"needs": ("optimizer.minimize",)},

@@ -77,6 +77,20 @@ def _loss_after_step(impl):
     return mutant
 
 
+def _sign_typo_in_centring(impl):
+    # sum((x + xbar) * (y - ybar)) for Sxy: equal in exact arithmetic (the centred y sum to
+    # zero), off by the offset times that sum's rounding in floating point
+    import tensorflow as tf
+
+    def mutant(pb):
+        x, y = tf.constant(pb.x[:, 0]), tf.constant(pb.y)
+        xbar, ybar = tf.reduce_mean(x), tf.reduce_mean(y)
+        b1 = tf.reduce_sum((x + xbar) * (y - ybar)) / tf.reduce_sum((x - xbar) ** 2)
+        return np.array([(ybar - xbar * b1).numpy(), b1.numpy()])
+
+    return mutant
+
+
 def _default_epochs_999(route):
     # a default changed: epochs=None means 999, not the contract's 1000
     impl = route.impl
@@ -103,6 +117,7 @@ MUTANTS = {
         _transposed_design,
         "check_closed_form",
     ),
+    "x + xbar in Sxy": ("closed_form_scalar", _sign_typo_in_centring, "check_closed_form"),
     "one epoch short": ("apply_gradients_vector", _one_epoch_short, "check_trajectory"),
     "loss recorded after the step": ("analytic_gradient", _loss_after_step, "check_loss_history"),
 }
