@@ -600,11 +600,12 @@ def _sum_error(terms: np.ndarray, per_term: float, n_extra, u: float, model: str
     n, total = c.size, float(np.sum(c))
     extra = np.zeros(1) if n_extra is None else np.abs(n_extra)
     scale = max(float(np.max(c, initial=0.0)), total, float(np.max(extra)), 1e-300)
-    prob = LAMBDA * u * scale * math.sqrt(
+    spread = (
         per_term * float(np.sum((c / scale) ** 2))
         + (n - 1) * (total / scale) ** 2
         + float(np.sum((extra / scale) ** 2))
     )
+    prob = LAMBDA * u * scale * math.sqrt(spread)
     m = (n - 1 + per_term) * u
     worst = (math.inf if m >= 1 else m / (1 - m)) * total + u * float(np.sum(extra))
     return float(_cap(prob, worst, model))
