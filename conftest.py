@@ -10,7 +10,10 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
+from fitters.quiet import retracing_notices_hidden
 from fitters.testing import profiles
+
+retracing_notices_hidden()  # the suite fits the Keras routes hundreds of times, by design
 
 # The fitters plugin (fitters/pytest_plugin.py) is loaded by its pytest11 entry point; it is
 # not named here, because this conftest is also seen when pytest collects the plugin's suite

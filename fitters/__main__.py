@@ -13,5 +13,7 @@ if sys.argv[1:2] == ["compare"]:
     raise SystemExit(compare(sys.argv[2:], prog="python -m fitters compare"))
 
 from .cli import main
+from .quiet import retracing_notices_hidden
 
+retracing_notices_hidden()  # this process is ours: no tf.function retracing notices
 raise SystemExit(main(prog="python -m fitters"))

@@ -82,6 +82,9 @@ def pytest_configure(config: pytest.Config) -> None:
         option.loadgroup = True
     module = getattr(option, "fitters_routes", None)
     if module:
+        from .quiet import retracing_notices_hidden
+
+        retracing_notices_hidden()  # the suite fits a route many times, by design
         if not getattr(option, "hypothesis_profile", None):
             _load_profiles(default="dev")
         config._fitters_routes = load_routes(module)  # type: ignore[attr-defined]

@@ -34,6 +34,7 @@ __all__ = [
     "is_tensorflow_log",
     "logs_shown",
     "logs_wanted",
+    "retracing_notices_hidden",
 ]
 
 #: set to 1 to see TensorFlow's own log lines (hidden by default)
@@ -181,6 +182,18 @@ def install() -> None:
         _DEFAULTED.append("TF_CPP_MIN_LOG_LEVEL")
     if "tensorflow" not in sys.modules and _FINDER not in sys.meta_path:
         sys.meta_path.insert(0, _FINDER)
+
+
+def retracing_notices_hidden() -> None:
+    """In this process (the CLI's or one of its workers), keep TensorFlow's Python warnings
+    ("N out of the last N calls ... triggered tf.function retracing") off stderr unless logs
+    are wanted: every Keras ``fit`` builds a new model, as the lecture's code does, so a run
+    that fits the Keras routes several times triggers them by design. Never called on
+    ``import fitters``: a library leaves the user's logging alone."""
+    if not logs_wanted():
+        import logging
+
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 @contextlib.contextmanager

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from .datafiles import Dataset, lecture_data
+from .quiet import retracing_notices_hidden
 from .registry import ROUTES
 from .report import Report, RouteResult, run_route, warm_up
 from .validation import problem
@@ -47,6 +48,7 @@ def default_jobs() -> int:
 def _start(data: Dataset | None) -> None:
     """Worker initializer: TensorFlow, the data and their Problem, once per process."""
     try:
+        retracing_notices_hidden()
         warm_up()
         data = lecture_data() if data is None else data
         _STATE["data"] = data

@@ -3,12 +3,13 @@ replayed, everything is replayed when the block raises, FITTERS_TF_LOGS=1 turns 
 
 from __future__ import annotations
 
+import logging
 import os
 
 import numpy as np
 import pytest
 
-from fitters import Fit
+from fitters import Fit, quiet
 from fitters.quiet import LOGS_ENV, captured_stderr, is_tensorflow_log, logs_wanted
 
 TF_LINES = (
@@ -85,3 +86,14 @@ def test_logs_shown_is_scoped(monkeypatch):
     with logs_shown():
         assert logs_wanted()
     assert dict(os.environ) == before
+
+
+@pytest.mark.parametrize("wanted", ["", "1"])
+def test_retracing_notices_hidden_unless_logs_wanted(monkeypatch, wanted):
+    # the CLI's processes and the suite hide tf.function's retracing warnings; --verbose
+    # (FITTERS_TF_LOGS=1) leaves TensorFlow's logger as it was
+    logger = logging.getLogger("tensorflow")
+    monkeypatch.setattr(logger, "level", logging.WARNING)
+    monkeypatch.setenv(quiet.LOGS_ENV, wanted)
+    quiet.retracing_notices_hidden()
+    assert logger.level == (logging.WARNING if wanted else logging.ERROR)
