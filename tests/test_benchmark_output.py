@@ -8,9 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+# a child pytest with the benchmarks (~10 s): in the slow run, which CI makes
+@pytest.mark.slow
 def test_benchmark_only_deselects_other_tests_and_autosaves():
     code = (
         "import sys, pytest\n"

@@ -417,6 +417,8 @@ def fake_route(name: str):
 
 
 # the real entry point in a fresh interpreter: TensorFlow starts, and says nothing
+# (a fresh TensorFlow, ~10 s: in the slow run, which CI makes)
+@pytest.mark.slow
 def test_subprocess_module_entry_point_is_quiet(tmp_path):
     proc = python_m_fitters(
         "--data",
@@ -439,6 +441,8 @@ def test_subprocess_module_entry_point_is_quiet(tmp_path):
 
 
 # rows stream through a pipe as routes finish; Ctrl-C keeps them and exits 130
+# (a fresh TensorFlow and the Keras routes, ~15 s: in the slow run, which CI makes)
+@pytest.mark.slow
 def test_rows_stream_through_a_pipe_and_ctrl_c_keeps_them(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "FITTERS_TF_LOGS"}
     proc = subprocess.Popen(

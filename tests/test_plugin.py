@@ -123,6 +123,8 @@ def _pytest(args: list[str], cwd: Path, **env) -> subprocess.CompletedProcess:
     )
 
 
+# a child pytest running the whole suite on an outside module: in the slow run
+@pytest.mark.slow
 def test_plugin_runs_the_suite_on_a_module_outside_the_project(tmp_path):
     # a student's file in a temporary folder: pytest --fitters-routes MODULE passes
     shutil.copy(EXAMPLES / "student_gd.py", tmp_path / "my_routes.py")

@@ -60,12 +60,33 @@ def ratios(profile: str, names: list[str]) -> dict[str, dict]:
     return out
 
 
+def markdown(table: dict[str, dict]) -> str:
+    """The table as docs/power.md shows it: per route, comparisons, median, max, by check."""
+    lines = [
+        "| route | dtype | comparisons | median | max | median by check |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for name, row in table.items():
+        by = ", ".join(f"{c.removeprefix('check_')} {v:.3g}" for c, v in row["by_check"].items())
+        lines.append(
+            f"| `{name}` | {row['dtype']} | {row['comparisons']} | {row['median']:.3g} "
+            f"| {row['max']:.3g} | {by} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--profile", default="ci")
     parser.add_argument("--routes", help="comma-separated route names (default: all)")
     parser.add_argument("--out", type=Path, help="write the table as JSON too")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="JSON", help="print a saved table as markdown; no run"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())))
+        return 0
     names = args.routes.split(",") if args.routes else list(fitters.ROUTES)
     table = ratios(args.profile, names)
     print(f"{'route':24} {'dtype':8} {'n':>5} {'median':>10} {'max':>10} {'min':>8}")

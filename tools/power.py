@@ -208,12 +208,47 @@ def threshold(route: Route, kind: str, log: Callable[[str], None]) -> dict:
     }
 
 
+def _cell(entry: dict | None, kind: str) -> str:
+    """One table cell: the threshold (with the check that caught it), or the verdicts."""
+    if entry is None:
+        return "—"
+    if "threshold" in entry:
+        if entry["threshold"] is None:
+            return f"missed up to {GRID[-1]:.0e}"
+        value = entry["threshold"]
+        shown = "≤ 1e-13" if value <= GRID[0] else f"{value:.1e}"
+        targeted = kind in ("lr", "decay")  # the issue's targets are for these two kinds
+        flag = " (above target)" if targeted and value > entry["target"] else ""
+        return f"{shown} `{entry['caught_by'].removeprefix('check_')}`{flag}"
+    if "caught" in entry:
+        return "caught" if entry["caught"] else "**missed**"
+    missed = [what for what, v in entry.items() if not v["caught"]]
+    return "all caught" if not missed else "**missed: " + ", ".join(missed) + "**"
+
+
+def markdown(results: dict[str, dict]) -> str:
+    """The thresholds as docs/power.md shows them: a row per route, a column per kind."""
+    lines = [
+        "| route | " + " | ".join(KINDS) + " |",
+        "| --- | " + " | ".join("---" for _ in KINDS) + " |",
+    ]
+    for name, row in results.items():
+        lines.append(f"| `{name}` | " + " | ".join(_cell(row.get(k), k) for k in KINDS) + " |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--routes", help="comma-separated route names (default: all available)")
     parser.add_argument("--kinds", help=f"comma-separated kinds (default: {','.join(KINDS)})")
     parser.add_argument("--out", type=Path, help="write the results as JSON")
+    parser.add_argument(
+        "--markdown", type=Path, metavar="JSON", help="print saved results as markdown; no run"
+    )
     args = parser.parse_args(argv)
+    if args.markdown:
+        print(markdown(json.loads(args.markdown.read_text())["results"]))
+        return 0
     names = args.routes.split(",") if args.routes else list(fitters.ROUTES)
     kinds = args.kinds.split(",") if args.kinds else list(KINDS)
     previous = json.loads(args.out.read_text()) if args.out and args.out.exists() else {}
