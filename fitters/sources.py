@@ -5,9 +5,11 @@ statistics) and ``fitters.reference.normal_equation(source)`` read it once, keep
 second moments (:mod:`fitters.moments`), so resident memory is one chunk whatever n is.
 :func:`open_data` is what ``python -m fitters --data FILE`` calls:
 
-- ``big.npy``: a 2-D array (n, p+1), memory-mapped (numpy.load(mmap_mode="r")): x is every
-  column but the last, y the last; pages are read as the chunks reach them;
-- ``(x.npy, y.npy)``: a pair of memory-mapped arrays, x (n,) or (n, p), y (n,);
+- ``big.npy``: a 2-D array (n, p+1): x is every column but the last, y the last; each chunk
+  is a memory map of its own rows, unmapped when the chunk is dropped, so the file's pages
+  never add up in the process's resident memory (one map of the whole file would count
+  every page read, 1.6 GB at n = 10^8);
+- ``(x.npy, y.npy)``: a pair of such arrays, x (n,) or (n, p), y (n,);
 - ``data.csv``: a header naming ``x`` (or ``x1,x2,...``) and ``y``, read ``chunk_rows`` lines
   at a time by numpy.loadtxt (NumPy's C reader, already a dependency) on one open file.
 
@@ -104,32 +106,77 @@ def _positive(chunk_rows: int) -> None:
         raise ValueError(f"chunk_rows must be a positive integer, got {chunk_rows!r}")
 
 
-def _npy(path: Path) -> np.ndarray:
+def _npy(path: Path) -> np.memmap:
     try:
         return np.load(path, mmap_mode="r", allow_pickle=False)
     except (OSError, ValueError) as exc:
         raise ValueError(f"{path}: not a readable .npy array ({exc})") from exc
 
 
+class _NpyRows:
+    """Row blocks of a C-ordered .npy file, each its own memory map (see the module doc)."""
+
+    def __init__(self, path: Path):
+        whole = _npy(path)
+        self.path, self.shape, self.dtype = path, whole.shape, whole.dtype
+        self._offset = whole.offset
+        # a Fortran-ordered file has no contiguous rows: its one map is served as views
+        self._whole = whole if (whole.ndim > 1 and not whole.flags.c_contiguous) else None
+        del whole
+
+    def __len__(self) -> int:
+        return self.shape[0]
+
+    def block(self, start: int, rows: int) -> np.ndarray:
+        if self._whole is not None:
+            return self._whole[start : start + rows]
+        row_bytes = self.dtype.itemsize * int(np.prod(self.shape[1:], dtype=np.int64))
+        return np.memmap(
+            self.path,
+            dtype=self.dtype,
+            mode="r",
+            offset=self._offset + start * row_bytes,
+            shape=(rows, *self.shape[1:]),
+        )
+
+
+def _rows_source(
+    chunk_of: Callable[[int, int], Chunk], n: int, chunk_rows: int, name: str, progress: bool
+) -> Source:
+    _positive(chunk_rows)
+
+    def passes() -> Iterator[Chunk]:
+        for start in range(0, n, chunk_rows):
+            yield chunk_of(start, min(chunk_rows, n - start))
+
+    return Source(passes, name=name, reiterable=True, rows=n, progress=progress)
+
+
 def _npy_source(path: Path, chunk_rows: int, progress: bool) -> Source:
-    data = _npy(path)
-    if data.ndim != 2 or data.shape[1] < 2:
+    data = _NpyRows(path)
+    if len(data.shape) != 2 or data.shape[1] < 2:
         raise ValueError(
             f"{path}: expected a 2-D array of shape (n, p+1) whose last column is y, got "
             f"shape {data.shape}; or pass the pair (x.npy, y.npy)"
         )
-    source = from_arrays(data[:, :-1], data[:, -1], chunk_rows, name=str(path))
-    source.progress = progress
-    return source
+
+    def chunk_of(start: int, rows: int) -> Chunk:
+        block = data.block(start, rows)
+        return block[:, :-1], block[:, -1]
+
+    return _rows_source(chunk_of, len(data), chunk_rows, str(path), progress)
 
 
 def _pair_source(paths: tuple[Path, Path], chunk_rows: int, progress: bool) -> Source:
-    x, y = (_npy(p) for p in paths)
+    x, y = (_NpyRows(p) for p in paths)
     if len(x) != len(y):
         raise ValueError(f"{paths[0]} has {len(x)} rows but {paths[1]} has {len(y)}")
-    source = from_arrays(x, y, chunk_rows, name=f"{paths[0]} + {paths[1]}")
-    source.progress = progress
-    return source
+    name = f"{paths[0]} + {paths[1]}"
+
+    def chunk_of(start: int, rows: int) -> Chunk:
+        return x.block(start, rows), y.block(start, rows)
+
+    return _rows_source(chunk_of, len(x), chunk_rows, name, progress)
 
 
 def _csv_columns(path: Path, header: list[str]) -> tuple[list[int], int]:

@@ -186,6 +186,7 @@ def test_open_data_reads_npy_pairs_and_csv(tmp_path):
     x = rng.integers(-9, 10, size=(2500, 2)).astype(float)
     y = x @ [1.0, 2.0] + rng.integers(-3, 4, size=2500)
     np.save(tmp_path / "d.npy", np.column_stack([x, y]))
+    np.save(tmp_path / "f.npy", np.asfortranarray(np.column_stack([x, y])))
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "y.npy", y)
     header = "x1,x2,y"
@@ -193,7 +194,13 @@ def test_open_data_reads_npy_pairs_and_csv(tmp_path):
         tmp_path / "d.csv", np.column_stack([x, y]), delimiter=",", header=header, comments=""
     )
     want = problem(x, y).moments.raw_gram
-    for spec in (tmp_path / "d.npy", (tmp_path / "x.npy", tmp_path / "y.npy"), tmp_path / "d.csv"):
+    specs = (
+        tmp_path / "d.npy",
+        tmp_path / "f.npy",  # Fortran order: no contiguous rows, served from one map
+        (tmp_path / "x.npy", tmp_path / "y.npy"),
+        tmp_path / "d.csv",
+    )
+    for spec in specs:
         src = sources.open_data(spec, chunk_rows=700, progress=True)
         np.testing.assert_array_equal(problem(src).moments.raw_gram, want, err_msg=str(spec))
     with pytest.raises(ValueError, match="no such file"):
