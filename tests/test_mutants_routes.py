@@ -79,3 +79,13 @@ def test_keras_routes_stay_float32_under_a_float64_dtype_policy(name):
         check_float32_coefficients(fitters.ROUTES[name], lecture(), init=[-5.0, 10.0], lr=0.1, k=3)
     finally:
         config.set_dtype_policy(before)
+
+
+def test_an_unknown_loss_spelling_is_refused_naming_every_spelling():
+    # minimize_vector's loss option: the message lists the lecture's five spellings
+    x, y = fitters.lecture_dataset()
+    with pytest.raises(ValueError) as info:
+        fitters.ROUTES["minimize_vector"].fit(x, y, epochs=1, loss="mse")
+    assert str(info.value) == (
+        "loss must be one of lambda, def_short, def_long, mse_function, mse_class; got 'mse'"
+    )

@@ -269,6 +269,22 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "return np.array([beta0.numpy(), beta1.numpy()], )",
         "as mutmut_26",
     ),
+    "fitters.routes.optimizer.x_apply_gradients_scalar__mutmut_28": (
+        "return np.array([beta0.numpy(), beta1.numpy()], dtype=None)",
+        "as gradient.x_tape_scalar__mutmut_26: float32 values, cast exactly by Route._coef",
+    ),
+    "fitters.routes.optimizer.x_apply_gradients_scalar__mutmut_30": (
+        "return np.array([beta0.numpy(), beta1.numpy()], )",
+        "as gradient.x_tape_scalar__mutmut_26",
+    ),
+    "fitters.routes.optimizer.x_minimize_scalar__mutmut_29": (
+        "return np.array([beta0.numpy(), beta1.numpy()], dtype=None)",
+        "as gradient.x_tape_scalar__mutmut_26",
+    ),
+    "fitters.routes.optimizer.x_minimize_scalar__mutmut_31": (
+        "return np.array([beta0.numpy(), beta1.numpy()], )",
+        "as gradient.x_tape_scalar__mutmut_26",
+    ),
     "fitters.routes.keras_fit.x_keras_sequential__mutmut_8": (
         '[keras.Input(shape=(pb.p + 1,)), keras.layers.Dense(1, use_bias=None, dtype="float32")]',
         "Keras tests use_bias for truth: None builds the same layer without a bias",
