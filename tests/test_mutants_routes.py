@@ -89,3 +89,13 @@ def test_an_unknown_loss_spelling_is_refused_naming_every_spelling():
     assert str(info.value) == (
         "loss must be one of lambda, def_short, def_long, mse_function, mse_class; got 'mse'"
     )
+
+
+@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+def test_keras_routes_print_nothing(name, capfd):
+    # fit(..., verbose=0): a route is a function, not a training log; Keras' default
+    # ("auto") would print a progress bar per epoch, 1000 of them under the report
+    x, y = fitters.lecture_dataset()
+    fitters.ROUTES[name].fit(x, y, epochs=3)
+    out, _ = capfd.readouterr()
+    assert out == "", out[-500:]

@@ -285,6 +285,22 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "return np.array([beta0.numpy(), beta1.numpy()], )",
         "as gradient.x_tape_scalar__mutmut_26",
     ),
+    "fitters.routes.keras_fit.x__fit__mutmut_18": (
+        "shuffle=None,",
+        "Keras' data adapters test shuffle for truth: None is False, the same one full batch",
+    ),
+    "fitters.routes.keras_fit.x__fit__mutmut_19": (
+        "verbose=None,",
+        "Keras' Progbar prints only for verbose 1 or 2: None prints nothing, as 0",
+    ),
+    "fitters.routes.keras_fit.x__fit__mutmut_28": (
+        "inputs.astype(None),",
+        "float64 inputs: the float32 model casts them on the way in, the same rounding",
+    ),
+    "fitters.routes.keras_fit.x__fit__mutmut_29": (
+        "pb.y[:, None].astype(None),",
+        "float64 targets: the loss casts y_true to the prediction's float32, the same rounding",
+    ),
     "fitters.routes.keras_fit.x_keras_sequential__mutmut_8": (
         '[keras.Input(shape=(pb.p + 1,)), keras.layers.Dense(1, use_bias=None, dtype="float32")]',
         "Keras tests use_bias for truth: None builds the same layer without a bias",
