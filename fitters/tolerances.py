@@ -589,26 +589,22 @@ def gram_route_error(
     return (forming + ordered + solve) * _SLACK
 
 
-def _sum_error(terms: np.ndarray, per_term: float, n_extra, u: float, model: str) -> float:
+def _sum_error(terms: np.ndarray, per_term: float, extra, dtype, model: str) -> float:
     """Error of summing |terms| (each carrying ``per_term`` roundings of its own) in any order.
 
     Hoeffding: LAMBDA u sqrt(per_term sum c_i^2 + (n-1) T^2 + sum extra^2), T = sum c_i (every
     partial sum of a tree is at most T); worst case gamma_{n-1+per_term} T + u sum |extra|.
-    ``n_extra`` holds further independent first-order coefficients (a cast's), or None.
+    ``extra`` holds further independent first-order coefficients (a cast's), or None.
     """
     c = np.abs(terms)
-    n, total = c.size, float(np.sum(c))
-    extra = np.zeros(1) if n_extra is None else np.abs(n_extra)
-    scale = max(float(np.max(c, initial=0.0)), total, float(np.max(extra)), 1e-300)
-    spread = (
-        per_term * float(np.sum((c / scale) ** 2))
-        + (n - 1) * (total / scale) ** 2
-        + float(np.sum((extra / scale) ** 2))
+    total = float(np.sum(c))
+    e = np.zeros(0) if extra is None else np.abs(extra)
+    spread = _safe_norm(
+        np.concatenate([math.sqrt(per_term) * c, [math.sqrt(c.size - 1) * total], e])
     )
-    prob = LAMBDA * u * scale * math.sqrt(spread)
-    m = (n - 1 + per_term) * u
-    worst = (math.inf if m >= 1 else m / (1 - m)) * total + u * float(np.sum(extra))
-    return float(_cap(prob, worst, model))
+    u = unit_roundoff(dtype)
+    worst = gamma(c.size - 1 + per_term, dtype) * total + u * float(np.sum(e))
+    return float(_cap(_hoeffding(u, spread), worst, model))
 
 
 def centred_route_error(
@@ -638,13 +634,13 @@ def centred_route_error(
     d, e = x - xbar, y - ybar
     sxx = float(d @ d)
     b0, b1 = abs(float(star[0])), abs(float(star[1]))
-    err_x = _sum_error(x, 1.0 if cast else 0.0, None, u, model) / n + u * abs(xbar)
-    err_y = _sum_error(y, 1.0 if cast else 0.0, None, u, model) / n + u * abs(ybar)
+    err_x = _sum_error(x, 1.0 if cast else 0.0, None, dtype, model) / n + u * abs(xbar)
+    err_y = _sum_error(y, 1.0 if cast else 0.0, None, dtype, model) / n + u * abs(ybar)
     de = d * e
     cast_xy = np.concatenate([x * e, d * y]) if cast else None
-    err_sxy = _sum_error(de, 3.0, cast_xy, u, model) + n * err_x * err_y
+    err_sxy = _sum_error(de, 3.0, cast_xy, dtype, model) + n * err_x * err_y
     # d_i^2: the subtraction's rounding counts twice (coefficient 2 d_i^2), the square's two
-    err_sxx = _sum_error(d * d, 6.0, 2 * x * d if cast else None, u, model) + n * err_x**2
+    err_sxx = _sum_error(d * d, 6.0, 2 * x * d if cast else None, dtype, model) + n * err_x**2
     db1 = (err_sxy + b1 * err_sxx) / sxx + u * b1
     db0 = err_y + abs(xbar) * db1 + b1 * err_x + u * (abs(xbar) * b1 + b0)
     return np.array([db0, db1]) * (1 + gamma(n + 4, dtype)) * _SLACK
