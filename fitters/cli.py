@@ -245,7 +245,7 @@ def build_parser(prog: str | None = None) -> argparse.ArgumentParser:
     pick.add_argument(
         "--skip-slow",
         action="store_true",
-        help="leave out the slow routes (the two Keras fit routes, about 80%% of the time)",
+        help="leave out the slow routes (the two Keras fit routes)",
     )
     pick.add_argument("--list-routes", action="store_true", help="list the routes and exit")
     settings = parser.add_argument_group("settings of the gradient routes")

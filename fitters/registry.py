@@ -18,6 +18,9 @@ from .route_type import Route
 
 #: The lecture's five spellings of the vector loss (opt.minimize 풀이 1, 3, 4, 5, 6).
 LOSS_SPELLINGS = ("lambda", "def_short", "def_long", "mse_function", "mse_class")
+#: how the Keras routes hand the full batch to fit: a repeated tf.data element (default), or
+#: the arrays as the lecture writes it
+KERAS_FEEDS = ("dataset", "arrays")
 
 
 class _Impl:
@@ -159,6 +162,7 @@ _TABLE = [
         impl=keras_sequential,
         lr_dtype="float32",
         slow=True,
+        variants={"feed": KERAS_FEEDS},
     ),
     Route(
         name="keras_dense_bias",
@@ -170,6 +174,7 @@ _TABLE = [
         impl=keras_dense_bias,
         lr_dtype="float32",
         slow=True,
+        variants={"feed": KERAS_FEEDS},
     ),
     Route(
         name="compiled_core",

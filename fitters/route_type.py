@@ -65,8 +65,9 @@ class Route:
 
     Metadata that decides checks and bounds:
     lr_dtype, the precision the route applies the learning rate in (Keras optimizers keep it in
-    a float32 variable), which the exact-iterate oracle needs; slow, routes whose epochs cost
-    milliseconds (Keras fit), which checks run over fewer examples and epochs; cheap_epochs,
+    a float32 variable), which the exact-iterate oracle needs; slow, routes whose every fit has
+    a large fixed cost (Keras fit builds, compiles and traces a model: ~0.1 s), which checks
+    run over fewer examples; cheap_epochs,
     routes whose epochs cost microseconds (a compiled loop), which checks also run for
     thousands of epochs, across loop boundaries; stable_solve, closed forms
     that never form X'X (error ~ eps cond(X), not cond^2); centred_sums, one-predictor closed

@@ -26,7 +26,7 @@ import pytest
 from fitters import tolerances
 from fitters.cli import Progress, main
 from fitters.quiet import is_tensorflow_log
-from fitters.report import RouteResult
+from fitters.report import RouteResult, schedule
 
 DATA = Path(__file__).parent / "data"
 FAST = "closed_form_scalar,normal_equation_inv,normal_equation_solve,tape_vector,compiled_core"
@@ -477,3 +477,15 @@ def test_rows_stream_through_a_pipe_and_ctrl_c_keeps_them(tmp_path):
     assert "interrupted: 1 of 2 routes finished (rows above)" in out, out
     assert "Traceback" not in err, err
     assert tf_lines(err) == [], err
+
+
+def test_workers_start_the_longest_routes_first():
+    # a permutation of the routes: the eager optimizer routes whose lr is float32 (5-8 s of
+    # 1000 lecture epochs each) first, the closed forms (milliseconds) last
+    import fitters
+
+    order = schedule(list(fitters.ROUTES))
+    assert sorted(order) == sorted(fitters.ROUTES)
+    assert set(order[:2]) == {"apply_gradients_scalar", "minimize_scalar"}
+    closed = {name for name, route in fitters.ROUTES.items() if not route.iterative}
+    assert set(order[-len(closed) :]) == closed

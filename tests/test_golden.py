@@ -148,6 +148,32 @@ def test_1000_epochs_reproduce_the_printout(name):
         )
 
 
+KERAS_FIT = [_grouped(n) for n, r in fitters.ROUTES.items() if "feed" in r.variants]
+
+
+@pytest.mark.parametrize("name", KERAS_FIT)
+def test_keras_fit_as_the_lecture_writes_it_takes_the_same_steps(name):
+    # the routes feed fit one repeated tf.data element (Keras rebuilds an array iterator every
+    # epoch); the lecture's fit(X, y, batch_size=n) must give the same steps, bit for bit
+    x, y = fitters.lecture_dataset()
+    route = fitters.ROUTES[name]
+    fast, literal = (route.fit(x, y, epochs=40, feed=feed) for feed in ("dataset", "arrays"))
+    np.testing.assert_array_equal(literal.coef, fast.coef, err_msg=f"{name}: coefficients")
+    np.testing.assert_array_equal(literal.loss_history, fast.loss_history, err_msg=name)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", KERAS_FIT)
+def test_keras_fit_as_the_lecture_writes_it_reproduces_the_printout(name):
+    # all 1000 epochs through fit(X, y, batch_size=n), as the lecture calls it
+    x, y = fitters.lecture_dataset()
+    literal = fitters.ROUTES[name].fit(x, y, feed="arrays")
+    assert literal.epochs == 1000
+    if golden.float32_bits_changed(name) is None:
+        np.testing.assert_array_equal(literal.coef.astype(np.float32), golden.GD_1000_FLOAT32)
+    np.testing.assert_array_equal(literal.coef, default_fit(name).coef, err_msg=name)
+
+
 @pytest.mark.parametrize("name", ITERATIVE)
 def test_1000_epochs_within_bound(name):
     # the same runs against the exact 1000th iterate, within the derived rounding bound

@@ -79,6 +79,8 @@ ITERATION_REGIONS = {
         lambda i: i["dataset"].p == 1,
     ),
     "Keras route: several epochs": ("keras_sequential", lambda i: i["k"] >= 5),
+    # a perturbation growing slowly with the epochs needs long runs on the Keras routes too
+    "Keras route: fifty epochs or more": ("keras_dense_bias", lambda i: i["k"] >= 50),
     "Keras route: zero epochs (fit is not called)": ("keras_sequential", lambda i: i["k"] == 0),
     "Keras route: several predictors": ("keras_dense_bias", lambda i: i["dataset"].p >= 2),
 }

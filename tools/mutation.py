@@ -108,7 +108,6 @@ GROUPS: dict[str, tuple[list[str], list[str], str]] = {
             "tests/test_properties.py",
             "tests/test_golden.py",
             "tests/test_validation.py",
-            "tests/test_mutants_validation.py",
         ],
         f"not test_properties or {_SHARED} or normal_equation_solve",
     ),
