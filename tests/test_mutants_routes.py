@@ -12,6 +12,7 @@ import pytest
 import fitters
 from fitters import compat
 from fitters.problem import Problem
+from fitters.registry import KERAS_FEEDS
 from fitters.testing import (
     check_float32_coefficients,
     check_loss_history,
@@ -91,11 +92,20 @@ def test_an_unknown_loss_spelling_is_refused_naming_every_spelling():
     )
 
 
+@pytest.mark.parametrize("feed", KERAS_FEEDS)
 @pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
-def test_keras_routes_print_nothing(name, capfd):
+def test_keras_routes_print_nothing(name, feed, capfd):
     # fit(..., verbose=0): a route is a function, not a training log; Keras' default
     # ("auto") would print a progress bar per epoch, 1000 of them under the report
     x, y = fitters.lecture_dataset()
-    fitters.ROUTES[name].fit(x, y, epochs=3)
+    fitters.ROUTES[name].fit(x, y, epochs=3, feed=feed)
     out, _ = capfd.readouterr()
     assert out == "", out[-500:]
+
+
+@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+def test_an_unknown_keras_feed_is_refused_naming_both(name):
+    x, y = fitters.lecture_dataset()
+    with pytest.raises(ValueError) as info:  # at 0 epochs too, where fit is not called
+        fitters.ROUTES[name].fit(x, y, epochs=0, feed="generator")
+    assert str(info.value) == "feed must be one of dataset, arrays; got 'generator'"

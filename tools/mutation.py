@@ -7,7 +7,7 @@ function; each mutant then runs, in a process forked from a warm server (TensorF
 and the tests collected once), only the tests of the pool that called its function, fastest
 first, stopping at the first failure. Configuration: ``[tool.mutmut]`` in pyproject.toml.
 
-The run happens in a staged copy (``build/mutation``: fitters/, tests/, conftest.py,
+The run happens in a staged copy (``build/mutation``: fitters/, tests/, docs/, conftest.py,
 pyproject.toml), so mutmut's ``mutants/`` directory and cache stay out of the tree. The cache
 keeps each mutant's verdict until its function changes; ``--fresh`` discards it.
 
@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILD = ROOT / "build" / "mutation"
-STAGED = ("fitters", "tests", "conftest.py", "pyproject.toml")
+STAGED = ("fitters", "tests", "docs", "conftest.py", "pyproject.toml")
 
 #: property checks of these routes stand for all routes where the mutated code is shared:
 #: an eager float64 route (LossLog.record), a float32 one, the compiled one (record_many)

@@ -22,6 +22,8 @@ from ..registry import KERAS_FEEDS  # route metadata: the table declares the fee
 def _fit(
     model, inputs: np.ndarray, pb: Problem, lr: float, epochs: int, log: LossLog, feed: str
 ) -> None:
+    if feed not in KERAS_FEEDS:
+        raise ValueError(f"feed must be one of {', '.join(KERAS_FEEDS)}; got {feed!r}")
     keras = compat.keras()
 
     class Monitor(keras.callbacks.Callback):
@@ -35,13 +37,11 @@ def _fit(
     common = dict(epochs=epochs, shuffle=False, verbose=0, callbacks=[Monitor()])
     if feed == "arrays":
         model.fit(x, y, batch_size=pb.n, **common)
-    elif feed == "dataset":
+    else:
         import tensorflow as tf
 
         batches = tf.data.Dataset.from_tensors((x, y)).repeat()
         model.fit(batches, steps_per_epoch=1, **common)
-    else:
-        raise ValueError(f"feed must be one of {', '.join(KERAS_FEEDS)}; got {feed!r}")
 
 
 def keras_sequential(
