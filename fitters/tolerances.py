@@ -70,6 +70,12 @@ own iterate, evaluated with rounding: |L^_j - L(b_j)| <= ||g(b_j)|| E_j + lambda
 + (rounding of L at b_j), E_j the trajectory bound at step j; the evaluation rounds r_i
 (p+4, as above), squares and sums n terms (residual form), or forms w'Mw (sufficient
 statistics). ``convergence_bound``: ||b^_k - b*|| <= rho^k ||b_0 - b*|| + E_k.
+
+The warm-up problem (``toy_bound``): beta_{j+1} = beta_j - lr (beta_j / 2 - 1) in float32,
+from float32(beta_0) with float32(lr). Halving and the gradient's factors 2 and 1/2 are exact,
+so a step rounds three times: beta/2 - 1, lr times it, the subtraction. Worst case, first
+order along the exact path: d_j = gamma_2 |lr g_j| + u |beta_{j+1}| + 3 eta, accumulated
+with rho = |1 - lr/2| as above; the exact path is computed in rationals.
 """
 
 from __future__ import annotations
@@ -77,6 +83,7 @@ from __future__ import annotations
 import math
 import weakref
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -102,6 +109,7 @@ __all__ = [
     "loss_history_bound",
     "overflow_window",
     "route_bound",
+    "toy_bound",
     "trajectory_bound",
     "underflow_unit",
     "unit_roundoff",
@@ -669,6 +677,26 @@ def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic"
     return Bound(
         star, err + _extended_star_error(pb), f"{model} {kind} perturbation bound in {route.dtype}"
     )
+
+
+def toy_bound(beta0: float, lr: float, steps: int) -> Bound:
+    """Allowance for ``fitters.toy`` after ``steps`` float32 SGD steps on (beta/2 - 1)^2,
+    against the exact iterate from float32(beta0) with float32(lr) (the module docstring)."""
+    lr, steps = check_lr(lr), check_epochs(steps, "steps")
+    f32 = np.float32
+    lr32 = Fraction(float(f32(lr)))
+    beta = Fraction(float(f32(beta0)))
+    u, eta = unit_roundoff(f32), underflow_unit(f32)
+    rho = float(abs(1 - lr32 / 2))
+    bound = 0.0
+    for _ in range(steps):
+        step = lr32 * (beta / 2 - 1)
+        beta -= step
+        bound = rho * bound + gamma(2, f32) * float(abs(step)) + u * float(abs(beta)) + 3 * eta
+    expected = float(beta)  # the rational iterate rounded once to float64
+    bound += unit_roundoff(np.float64) * abs(expected)
+    formula = f"worst case sum_j rho^(k-1-j) d_j, rho={rho:.6g}, k={steps}"
+    return Bound(np.array([expected]), bound, formula)
 
 
 def route_bound(

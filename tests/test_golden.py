@@ -11,7 +11,7 @@ import fitters
 from fitters import compat
 from fitters.testing import lecture
 from fitters.testing.checks import fit_once
-from fitters.tolerances import closed_form_bound, loss_history_bound, route_bound, unit_roundoff
+from fitters.tolerances import closed_form_bound, loss_history_bound, route_bound, toy_bound
 from fitters.validation import problem
 
 from . import golden
@@ -78,10 +78,10 @@ def test_toy_first_steps(how, steps):
     beta = getattr(fitters.toy, how)(steps=steps)
     assert np.float32(beta) == golden.TOY[steps], f"toy.{how} step {steps}: {beta!r}"
     # and the arithmetic a reader can check: beta_k = 2 + (-10 - 2)(1 - lr/2)^k, so
-    # beta_1 = -10 + 6 lr = -9.99; each float32 step rounds at most 4 times (beta/2, -1,
-    # lr * slope, the subtraction), each by u32 * |beta| <= u32 * 10
-    exact = 2 + (-10 - 2) * (1 - 0.01 / 6 / 2) ** steps
-    assert abs(beta - exact) <= steps * 4 * unit_roundoff(np.float32) * 10
+    # beta_1 = -10 + 6 lr = -9.99, within the derived float32 rounding
+    bound = toy_bound(-10.0, 0.01 / 6, steps)
+    assert bound.holds([beta]), (beta, bound.expected, bound.max_l2_error)
+    assert abs(bound.expected[0] - (2 + (-10 - 2) * (1 - 0.01 / 6 / 2) ** steps)) < 1e-6
 
 
 @pytest.mark.slow
