@@ -108,6 +108,8 @@ GROUPS: dict[str, tuple[list[str], list[str], str]] = {
             "tests/test_properties.py",
             "tests/test_golden.py",
             "tests/test_validation.py",
+            "tests/test_moments.py",  # the one-pass moments and streamed sources paths
+            "tests/test_scale.py",
         ],
         f"not test_properties or {_SHARED} or normal_equation_solve",
     ),
