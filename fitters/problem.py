@@ -245,7 +245,7 @@ def moments_r(mom: Moments) -> np.ndarray | None:
     e = _gamma(g + 1) * np.sqrt(n * diag_c)
     abs_d = np.abs(d)
     err = (
-        _gamma(g + 3) / (1 - _gamma(g + 3)) * np.sqrt(np.outer(diag_c, diag_c))
+        _gamma(g + 3) / (1 - _gamma(g + 3)) * np.outer(np.sqrt(diag_c), np.sqrt(diag_c))
         + (np.outer(abs_d, e) + np.outer(e, abs_d) + np.outer(e, e)) / n
         + _gamma(2) * np.outer(abs_d, abs_d) / n
         + u * np.abs(cc)

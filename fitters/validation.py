@@ -302,9 +302,12 @@ def _check_identifiable(r: np.ndarray, n: int) -> None:
         return  # a single non-constant predictor is always identifiable
     centred = np.linalg.norm(r22, axis=0)
     whole = np.linalg.norm(r[:, 1:], axis=0)
-    sine = np.abs(np.diag(r22)) / centred
-    floor = (p + 1 + math.sqrt(n)) * _EPS * whole / centred
+    with np.errstate(divide="ignore", invalid="ignore"):
+        sine = np.abs(np.diag(r22)) / centred
+        floor = (p + 1 + math.sqrt(n)) * _EPS * whole / centred
     for j in range(p):
+        if not centred[j] > 0:
+            continue  # its spread underflowed: _finish's curvature test names it
         if sine[j] <= floor[j]:
             earlier = "the intercept" + (f" and x1..x{j}" if j > 1 else " and x1")
             raise ValueError(

@@ -110,6 +110,7 @@ GROUPS: dict[str, tuple[list[str], list[str], str]] = {
             "tests/test_validation.py",
             "tests/test_moments.py",  # the one-pass moments and streamed sources paths
             "tests/test_scale.py",
+            "tests/test_mutants_validation.py",
         ],
         f"not test_properties or {_SHARED} or normal_equation_solve",
     ),

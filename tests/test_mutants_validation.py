@@ -1,0 +1,65 @@
+"""Validation's decisions at their boundaries, written from the mutation run's survivors
+(docs/power-mutation.md): the overflow limit itself, an underflowing spread in a later
+predictor, and collinearity judged column by column at scales far from 1."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from fitters.validation import problem
+
+N = 200
+RNG = np.random.default_rng(20261128)
+X1, X2 = RNG.normal(size=N), RNG.normal(size=N)
+Y = RNG.normal(size=N)
+
+
+def test_a_value_exactly_at_the_overflow_limit_is_refused():
+    # X'X holds sums of n (p+1) products of x: |x| must stay below sqrt(max / (n (p+1))).
+    # One value exactly there is refused, even though the sum of squares rounds to the limit
+    # itself (the fast test on the sums must not skip the exact one)
+    limit = math.sqrt(float(np.finfo(np.float64).max) / (N * 2))
+    x = np.linspace(0.0, 1.0, N)
+    x[7] = limit
+    with pytest.raises(ValueError, match=r"x is too large in magnitude \(\|x\| up to"):
+        problem(x, Y)
+    x[7] = np.nextafter(limit, 0.0)  # and just below it is accepted
+    assert problem(x, Y).n == N
+
+
+def test_an_underflowing_second_predictor_is_named_by_its_spread():
+    # x2's spread 5e-155: its curvature 2 spread^2 ~ 1e-308 is below float64's normal range,
+    # its sums not yet. The smallest curvature decides (not the middle one), and the message
+    # gives x2's spread (sqrt of its centred sum over n), not x1's
+    x = np.column_stack([X1, 5e-155 * X2])
+    spread = float(np.std(1e150 * x[:, 1])) * 1e-150
+    with pytest.raises(ValueError, match=r"x varies too little in magnitude") as info:
+        problem(x, Y)
+    shown = float(re.search(r"spread down to ([0-9.e+-]+)\)", str(info.value)).group(1))
+    assert shown == pytest.approx(spread, rel=0.01, abs=0), str(info.value)
+
+
+def test_exactly_collinear_predictors_far_from_unit_scale_are_refused():
+    # the sine of x2's angle to span(1, x1) is the rounding's, at any scale
+    for scale in (1e-3, 1e3, 1e8):
+        x = np.column_stack([scale * X1, 2 * scale * X1])
+        with pytest.raises(ValueError, match=r"b2 is not identifiable.*collinear"):
+            problem(x, Y)
+
+
+def test_nearly_collinear_predictors_far_from_unit_scale_are_accepted():
+    # x2 = x1 + 1e-6 scale * noise: a sine of ~1e-6, far above the rounding floor (~4e-15)
+    for scale in (1e-3, 1e3, 1e8):
+        x = np.column_stack([scale * X1, scale * (X1 + 1e-6 * X2)])
+        assert problem(x, Y).p == 2
+
+
+def test_a_small_column_beside_a_huge_one_is_judged_by_its_own_norm():
+    # x2 of size 1 leaning on x1 of size 1e8 (sine ~1e-9): identifiable, since each column's
+    # rounding floor follows its own norm, not the design's
+    x = np.column_stack([1e8 * X1, X1 + 1e-9 * X2])
+    assert problem(x, Y).p == 2
