@@ -109,3 +109,29 @@ def test_an_unknown_keras_feed_is_refused_naming_both(name):
     with pytest.raises(ValueError) as info:  # at 0 epochs too, where fit is not called
         fitters.ROUTES[name].fit(x, y, epochs=0, feed="generator")
     assert str(info.value) == "feed must be one of dataset, arrays; got 'generator'"
+
+
+@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+def test_each_keras_feed_hands_fit_what_it_says(name, monkeypatch):
+    # the feeds give the same bits by design, so only the call tells them apart: the default
+    # is one repeated tf.data batch, one step an epoch; "arrays" is the lecture's call
+    import tensorflow as tf
+
+    model_type = compat.keras().Model
+    calls = []
+    real_fit = model_type.fit
+
+    def spy(self, x=None, y=None, **kwargs):
+        calls.append((x, kwargs))
+        return real_fit(self, x, y, **kwargs)
+
+    monkeypatch.setattr(model_type, "fit", spy)
+    x, y = fitters.lecture_dataset()
+    fitters.ROUTES[name].fit(x, y, epochs=2)
+    fitters.ROUTES[name].fit(x, y, epochs=2, feed="arrays")
+    (dataset, fast), (arrays, literal) = calls
+    assert isinstance(dataset, tf.data.Dataset) and fast["steps_per_epoch"] == 1
+    assert "batch_size" not in fast and fast["epochs"] == 2
+    assert isinstance(arrays, np.ndarray) and arrays.dtype == np.float32
+    assert literal["batch_size"] == 200 and literal["shuffle"] is False
+    assert "steps_per_epoch" not in literal and literal["epochs"] == 2

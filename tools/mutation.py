@@ -287,47 +287,47 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "return np.array([beta0.numpy(), beta1.numpy()], )",
         "as gradient.x_tape_scalar__mutmut_26",
     ),
-    "fitters.routes.keras_fit.x__fit__mutmut_18": (
-        "shuffle=None,",
+    "fitters.routes.keras_fit.x__fit__mutmut_28": (
+        "common = dict(epochs=epochs, shuffle=None, verbose=0, callbacks=[Monitor()])",
         "Keras' data adapters test shuffle for truth: None is False, the same one full batch",
     ),
-    "fitters.routes.keras_fit.x__fit__mutmut_19": (
-        "verbose=None,",
+    "fitters.routes.keras_fit.x__fit__mutmut_29": (
+        "common = dict(epochs=epochs, shuffle=False, verbose=None, callbacks=[Monitor()])",
         "Keras' Progbar prints only for verbose 1 or 2: None prints nothing, as 0",
     ),
-    "fitters.routes.keras_fit.x__fit__mutmut_28": (
-        "inputs.astype(None),",
+    "fitters.routes.keras_fit.x__fit__mutmut_20": (
+        "x, y = inputs.astype(None), pb.y[:, None].astype(np.float32)",
         "float64 inputs: the float32 model casts them on the way in, the same rounding",
     ),
-    "fitters.routes.keras_fit.x__fit__mutmut_29": (
-        "pb.y[:, None].astype(None),",
+    "fitters.routes.keras_fit.x__fit__mutmut_21": (
+        "x, y = inputs.astype(np.float32), pb.y[:, None].astype(None)",
         "float64 targets: the loss casts y_true to the prediction's float32, the same rounding",
     ),
-    "fitters.routes.keras_fit.x_keras_sequential__mutmut_8": (
+    "fitters.routes.keras_fit.x_keras_sequential__mutmut_10": (
         '[keras.Input(shape=(pb.p + 1,)), keras.layers.Dense(1, use_bias=None, dtype="float32")]',
         "Keras tests use_bias for truth: None builds the same layer without a bias",
     ),
-    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_9": (
+    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_11": (
         '[keras.Input(shape=(pb.p,)), keras.layers.Dense(1, dtype="float32")]',
         "use_bias=True is Dense's default",
     ),
-    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_16": (
+    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_18": (
         "model.set_weights([init[1:, None].astype(None), init[:1].astype(np.float32)])",
         "float64 weights: set_weights casts them to the float32 variable, the same rounding",
     ),
-    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_18": (
+    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_20": (
         "model.set_weights([init[1:, None].astype(np.float32), init[:1].astype(None)])",
-        "as mutmut_16",
+        "as mutmut_18",
     ),
-    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_33": (
+    "fitters.routes.keras_fit.x_keras_dense_bias__mutmut_37": (
         "return np.concatenate([bias, kernel[:, 0]]).astype(None)",
         "astype(None) is astype(float64)",
     ),
-    "fitters.routes.keras_fit.x_keras_sequential__mutmut_18": (
+    "fitters.routes.keras_fit.x_keras_sequential__mutmut_20": (
         "model.set_weights([init[:, None].astype(None)])",
         "float64 weights: set_weights casts them to the float32 variable, the same rounding",
     ),
-    "fitters.routes.keras_fit.x_keras_sequential__mutmut_31": (
+    "fitters.routes.keras_fit.x_keras_sequential__mutmut_35": (
         "return model.get_weights()[0][:, 0].astype(None)",
         "astype(None) is astype(float64)",
     ),
