@@ -274,6 +274,13 @@ def _finish(pb: Problem, r: np.ndarray) -> Problem:
     lam_min = float(pb.hessian_eigenvalues[-1])
     if not lam_min >= _TINY:
         spread = float(np.sqrt(np.min(np.diag(pb.moments.centred_gram)[:-1]) / pb.n))
+        if spread**2 >= _TINY:  # every spread is representable: the scales are too far apart
+            raise ValueError(
+                "the predictors' scales are too far apart for float64 (X'X's smallest "
+                f"curvature {lam_min:.3g} is below its normal range, although every predictor "
+                f"varies by {spread:.3g} or more); rescale each predictor (e.g. divide it by "
+                "its standard deviation)"
+            )
         raise ValueError(
             f"x varies too little in magnitude (spread down to {spread:.3g}): "
             "X'X underflows float64; rescale x (e.g. divide by its standard deviation)"

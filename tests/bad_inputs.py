@@ -240,6 +240,14 @@ BAD_DATA = [
         routes=VECTOR,
     ),
     Case(
+        "scales_far_apart",
+        "x2 of size 1 with one value at 1e152 (X'X singular in float64)",
+        x=np.column_stack([X, np.where(np.arange(10) == 3, 1e152, X2[:, 1])]),
+        y=Y2,
+        match=r"scales are too far apart for float64",
+        routes=VECTOR,
+    ),
+    Case(
         "huge_x",
         "|x| ~ 1e200 (X'X overflows float64)",
         x=1e200 * (1 + X),

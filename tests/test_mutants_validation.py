@@ -72,3 +72,13 @@ def test_a_small_column_beside_a_huge_one_is_judged_by_its_own_norm():
     # rounding floor follows its own norm, not the design's
     x = np.column_stack([1e8 * X1, X1 + 1e-9 * X2])
     assert problem(x, Y).p == 2
+
+
+def test_predictors_too_far_apart_in_scale_are_told_so():
+    # x2 of size 1 but with one value at 1e152: X'X is singular in float64 though every
+    # predictor varies; the message says so, not that x varies too little
+    x = np.column_stack([X1, X2])
+    x[7, 1] = 1e152
+    with pytest.raises(ValueError, match=r"scales are too far apart for float64") as info:
+        problem(x, Y)
+    assert "varies too little" not in str(info.value)
