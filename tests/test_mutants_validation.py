@@ -82,3 +82,34 @@ def test_predictors_too_far_apart_in_scale_are_told_so():
     with pytest.raises(ValueError, match=r"scales are too far apart for float64") as info:
         problem(x, Y)
     assert "varies too little" not in str(info.value)
+
+
+def test_a_predictor_limit_is_named_with_the_default_caller():
+    # problem(..., max_predictors=1) without a route names the generic caller "fit", for
+    # arrays and for streamed chunks alike
+    from fitters import sources
+
+    x = np.column_stack([X1, X2])
+    expected = r"^fit fits 1 predictor\(s\); x has 2 columns\."
+    with pytest.raises(ValueError, match=expected):
+        problem(x, Y, max_predictors=1)
+    with pytest.raises(ValueError, match=expected):
+        problem(sources.from_arrays(x, Y, chunk_rows=64), max_predictors=1)
+
+
+def test_a_streamed_source_with_a_separate_y_is_refused():
+    from fitters import sources
+
+    with pytest.raises(ValueError, match=r"yields \(x, y\) chunks itself; pass y=None"):
+        problem(sources.from_arrays(X1, Y), Y)
+
+
+def test_the_row_vector_hint_only_for_a_row_vector():
+    # x of shape (1, n) beside y of length n gets "pass x.T"; other length mismatches do not
+    with pytest.raises(ValueError, match=r"x looks like a row vector, pass x\.T"):
+        problem(X1[None, :], Y)
+    # one row but 5 columns against 200 values; 3 rows of 2 columns against 2 values
+    for x, y in ((X1[None, :5], Y), (np.column_stack([X1, X2])[:3], Y[:2])):
+        with pytest.raises(ValueError, match="different lengths") as info:
+            problem(x, y)
+        assert "row vector" not in str(info.value), str(info.value)
