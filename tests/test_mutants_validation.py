@@ -113,3 +113,17 @@ def test_the_row_vector_hint_only_for_a_row_vector():
         with pytest.raises(ValueError, match="different lengths") as info:
             problem(x, y)
         assert "row vector" not in str(info.value), str(info.value)
+
+
+def test_well_conditioned_data_are_read_once(monkeypatch):
+    # the spectrum comes from the one-pass moments when they are certified (the lecture's
+    # data are): validation never starts the QR, which would read x a second time
+    import fitters
+    from fitters import validation
+
+    def no_qr(*args, **kwargs):
+        raise AssertionError("validation ran the QR on data the moments certify")
+
+    monkeypatch.setattr(validation, "design_r", no_qr)
+    pb = problem(*fitters.lecture_dataset())
+    assert pb.r is not None and pb.r.shape == (2, 2)
