@@ -127,3 +127,52 @@ def test_well_conditioned_data_are_read_once(monkeypatch):
     monkeypatch.setattr(validation, "design_r", no_qr)
     pb = problem(*fitters.lecture_dataset())
     assert pb.r is not None and pb.r.shape == (2, 2)
+
+
+def _streamed_moments(x, y):
+    from fitters import moments
+
+    return moments.of_arrays(np.asarray(x, dtype=float).reshape(len(x), -1), y)
+
+
+def test_moments_only_data_are_checked_as_arrays_are():
+    # problem_from_moments (streamed or Dask-summed data: no rows left) refuses what
+    # validation refuses, naming the source
+    from fitters.validation import problem_from_moments
+
+    huge = float(np.finfo(np.float64).max)
+    # values whose squares overflow: the sums are not finite
+    message = (
+        "big.npy: the sums of squares are not finite: a value is NaN or infinite, or so large "
+        "that X'X overflows float64; remove or impute those rows, or rescale"
+    )
+    with pytest.raises(ValueError) as info:
+        problem_from_moments(_streamed_moments(1e200 * X1, Y), "big.npy")
+    assert str(info.value) == message
+
+    # one value at the limit: finite sums, refused from the root sum of squares (a bound on
+    # |value| at least as large as the value), in x1, x2 or y, for p = 1 and 2
+    def shown(info) -> float:
+        return float(re.search(r"up to ([0-9.e+-]+)\)", str(info.value)).group(1))
+
+    for p, column in ((1, 0), (1, "y"), (2, 0), (2, 1), (2, "y")):
+        x = np.column_stack([np.linspace(0.0, 1.0, N), X2][:p])
+        y = Y.copy()
+        if column == "y":
+            limit = math.sqrt(huge / N)
+            y[7] = limit
+        else:
+            limit = math.sqrt(huge / (N * (p + 1)))
+            x[7, column] = limit
+        name = "y" if column == "y" else "x"
+        with pytest.raises(ValueError, match=rf"^{name} is too large in magnitude") as info:
+            problem_from_moments(_streamed_moments(x, y), "big.npy")
+        assert shown(info) >= limit * (1 - 1e-3), (p, column, str(info.value))
+    # a route that needs the rows, named with the source; the default caller's limit
+    with pytest.raises(ValueError, match=r"^tape_vector holds the design .* big\.npy is streamed"):
+        problem_from_moments(_streamed_moments(X1, Y), "big.npy", route="tape_vector")
+    two = _streamed_moments(np.column_stack([X1, X2]), Y)
+    with pytest.raises(ValueError, match=r"^fit fits 1 predictor\(s\); x has 2 columns\."):
+        problem_from_moments(two, "big.npy", max_predictors=1)
+    pb = problem_from_moments(two, "big.npy")
+    assert pb.source == "big.npy" and pb.x is None and pb.p == 2
