@@ -176,3 +176,49 @@ def test_moments_only_data_are_checked_as_arrays_are():
         problem_from_moments(two, "big.npy", max_predictors=1)
     pb = problem_from_moments(two, "big.npy")
     assert pb.source == "big.npy" and pb.x is None and pb.p == 2
+
+
+def test_streamed_chunks_are_checked_and_named():
+    # a Source of (x, y) chunks goes through the same checks, naming the source and the row
+    from fitters import sources
+
+    def stream(x, y, rows=64):
+        return sources.from_arrays(x, y, chunk_rows=rows)
+
+    with pytest.raises(ValueError) as info:
+        problem(stream(X1, Y), Y)
+    assert str(info.value) == (
+        "arrays yields (x, y) chunks itself; pass y=None (got y of type ndarray)"
+    )
+    with pytest.raises(ValueError) as info:
+        problem(stream(X1, Y), route="tape_vector")
+    assert str(info.value) == (
+        "tape_vector holds the design X = [1 x] as a tensor (the lecture's formulation), so "
+        "it needs x and y as arrays in memory; arrays is streamed in chunks. Fit it with a "
+        "route on sufficient statistics (compiled_core) or fitters.reference.normal_equation, "
+        "or load the data with numpy first"
+    )
+    ragged = sources.from_iterable(
+        [(X1[:100], Y[:100]), (np.column_stack([X1, X2])[100:], Y[100:])]
+    )
+    with pytest.raises(ValueError) as info:
+        problem(ragged)
+    assert str(info.value) == (
+        "an iterator of (x, y) chunks: a chunk at row 100 has 2 predictor columns, earlier "
+        "chunks 1; every chunk needs the same columns"
+    )
+    for row in (5, 100):  # in the first chunk and in a later one
+        y = Y.copy()
+        y[row] = np.nan
+        with pytest.raises(ValueError) as info:
+            problem(stream(X1, y))
+        assert str(info.value).startswith(f"y contains NaN or infinity (first at row {row})")
+    with pytest.raises(ValueError) as info:
+        problem(sources.from_iterable([]))
+    assert str(info.value) == (
+        "an iterator of (x, y) chunks yielded no rows; need at least 2 observations"
+    )
+    two = stream(np.column_stack([X1, X2]), Y)
+    with pytest.raises(ValueError, match=r"^compiled_core fits 1 predictor\(s\); x has 2"):
+        problem(two, max_predictors=1, route="compiled_core")
+    assert problem(stream(X1, Y)).source == "arrays"
