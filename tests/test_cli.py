@@ -489,3 +489,19 @@ def test_workers_start_the_longest_routes_first():
     assert set(order[:2]) == {"apply_gradients_scalar", "minimize_scalar"}
     closed = {name for name, route in fitters.ROUTES.items() if not route.iterative}
     assert set(order[-len(closed) :]) == closed
+
+
+def test_a_route_of_unknown_cost_starts_first(monkeypatch):
+    # a gradient route whose cost was never measured (a user's) may be the longest: it starts
+    # before the lecture's; a closed form of unknown cost still goes last
+    import dataclasses
+
+    import fitters
+    from fitters import report
+
+    theirs = dataclasses.replace(fitters.ROUTES["tape_vector"], name="theirs")
+    closed = dataclasses.replace(fitters.ROUTES["normal_equation_solve"], name="their_solve")
+    monkeypatch.setitem(report.ROUTES, "theirs", theirs)
+    monkeypatch.setitem(report.ROUTES, "their_solve", closed)
+    order = schedule(["their_solve", "tape_scalar", "theirs", "compiled_core"])
+    assert order == ["theirs", "tape_scalar", "compiled_core", "their_solve"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -81,7 +82,8 @@ def test_toy_first_steps(how, steps):
     # beta_1 = -10 + 6 lr = -9.99, within the derived float32 rounding
     bound = toy_bound(-10.0, 0.01 / 6, steps)
     assert bound.holds([beta]), (beta, bound.expected, bound.max_l2_error)
-    assert abs(bound.expected[0] - (2 + (-10 - 2) * (1 - 0.01 / 6 / 2) ** steps)) < 1e-6
+    lr32 = Fraction(float(np.float32(0.01 / 6)))  # the optimizer's lr
+    assert bound.expected[0] == float(2 + (-10 - 2) * (1 - lr32 / 2) ** steps)
 
 
 @pytest.mark.slow

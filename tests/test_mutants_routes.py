@@ -22,6 +22,9 @@ from fitters.testing import (
 )
 from fitters.tolerances import trajectory_bound
 
+#: the Keras fit routes (the routes with a feed option)
+KERAS = [name for name, route in fitters.ROUTES.items() if "feed" in route.variants]
+
 
 @pytest.mark.parametrize("p", [6, 7, 8])
 def test_compiled_core_beyond_five_predictors(p):
@@ -66,7 +69,7 @@ def test_compiled_core_on_a_problem_built_without_validation():
     assert bound.error(fit.coef) <= bound.max_l2_error, (bound.error(fit.coef), bound.formula)
 
 
-@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+@pytest.mark.parametrize("name", KERAS)
 def test_keras_routes_stay_float32_under_a_float64_dtype_policy(name):
     # the layer's dtype="float32" is what keeps the lecture's network float32 when a user
     # has set Keras' global dtype policy (Keras 3's generalization of floatx) to float64
@@ -93,7 +96,7 @@ def test_an_unknown_loss_spelling_is_refused_naming_every_spelling():
 
 
 @pytest.mark.parametrize("feed", KERAS_FEEDS)
-@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+@pytest.mark.parametrize("name", KERAS)
 def test_keras_routes_print_nothing(name, feed, capfd):
     # fit(..., verbose=0): a route is a function, not a training log; Keras' default
     # ("auto") would print a progress bar per epoch, 1000 of them under the report
@@ -103,7 +106,7 @@ def test_keras_routes_print_nothing(name, feed, capfd):
     assert out == "", out[-500:]
 
 
-@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+@pytest.mark.parametrize("name", KERAS)
 def test_an_unknown_keras_feed_is_refused_naming_both(name):
     x, y = fitters.lecture_dataset()
     with pytest.raises(ValueError) as info:  # at 0 epochs too, where fit is not called
@@ -111,7 +114,7 @@ def test_an_unknown_keras_feed_is_refused_naming_both(name):
     assert str(info.value) == "feed must be one of dataset, arrays; got 'generator'"
 
 
-@pytest.mark.parametrize("name", ["keras_sequential", "keras_dense_bias"])
+@pytest.mark.parametrize("name", KERAS)
 def test_each_keras_feed_hands_fit_what_it_says(name, monkeypatch):
     # the feeds give the same bits by design, so only the call tells them apart: the default
     # is one repeated tf.data batch, one step an epoch; "arrays" is the lecture's call

@@ -19,6 +19,7 @@ Y = RNG.normal(size=N)
 
 
 @pytest.mark.parametrize(("p", "column"), [(1, "x1"), (1, "y"), (2, "x1"), (2, "x2"), (2, "y")])
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no overflow on the way
 def test_a_value_exactly_at_the_overflow_limit_is_refused(p, column):
     # X'X holds sums of n (p+1) products of x, y'y sums of n squares: |x| must stay below
     # sqrt(max / (n (p+1))), |y| below sqrt(max / n). One value exactly there is refused, in
@@ -40,6 +41,7 @@ def test_a_value_exactly_at_the_overflow_limit_is_refused(p, column):
         assert p == 2 and column != "y" and "too large" not in str(exc), str(exc)
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # no 0/0 on the way
 def test_an_underflowing_second_predictor_is_named_by_its_spread():
     # x2's spread 5e-155: its curvature 2 spread^2 ~ 1e-308 is below float64's normal range,
     # its sums not yet. The smallest curvature decides (not the middle one), and the message
@@ -50,6 +52,9 @@ def test_an_underflowing_second_predictor_is_named_by_its_spread():
         problem(x, Y)
     shown = float(re.search(r"spread down to ([0-9.e+-]+)\)", str(info.value)).group(1))
     assert shown == pytest.approx(spread, rel=0.01, abs=0), str(info.value)
+    # a spread of 1e-170 underflows its column's norm in R to 0: still named, no 0/0
+    with pytest.raises(ValueError, match=r"x varies too little in magnitude \(spread down to 0\)"):
+        problem(np.column_stack([X1, 1e-170 * X2]), Y)
 
 
 def test_exactly_collinear_predictors_far_from_unit_scale_are_refused():

@@ -12,6 +12,7 @@ the two feeds equal; ``feed="arrays"`` runs the lecture's call as written).
 from __future__ import annotations
 
 import numpy as np
+import tensorflow as tf
 
 from .. import compat
 from ..losslog import LossLog
@@ -38,8 +39,6 @@ def _fit(
     if feed == "arrays":
         model.fit(x, y, batch_size=pb.n, **common)
     else:
-        import tensorflow as tf
-
         batches = tf.data.Dataset.from_tensors((x, y)).repeat()
         model.fit(batches, steps_per_epoch=1, **common)
 
