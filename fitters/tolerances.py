@@ -25,31 +25,70 @@ A check makes at most ~10^6 such uses (k steps x p+1 components x 3 sums), so a 
 spuriously with probability below 4e-16; at 10^4 checks a CI run and 10^5 runs in the
 project's life that is 4e-7: no flake is expected, ever. Every probabilistic term is capped by
 its worst-case counterpart (the smaller of two valid bounds is valid), so for small n the
-worst case simply applies. The model is *not* assumed across gradient steps: near a fixed
-point each step repeats the same roundings, so errors of different steps are added linearly.
+worst case simply applies. Across gradient steps the model is applied only where it holds:
+near a fixed point each step may repeat the same roundings, and roundings of the data (casts,
+the compiled core's moments) recur at every step, so those add linearly; a step that must
+move the iterate by MOVING_ULPS rounds values no other step does (``_accumulate``).
 
 Gradient routes (``trajectory_bound``)
 --------------------------------------
 The computed iterate obeys b^_{j+1} = b^_j - lr g(b^_j) + d_j, so e_j = b^_j - b_j satisfies
 e_{j+1} = (I - lr H) e_j + d_j and ||e_k|| <= rho^k ||e_0|| + sum_{j<k} rho^{k-1-j} ||d_j||.
+The gradient's own roundings on moving steps (below) are the exception: their sum over
+those steps is one linear form in independent roundings, bounded by Hoeffding once,
+sqrt(sum_j rho^(2(k-1-j)) ||d_j||^2), or by the linear sum of their worst cases if smaller.
+A step moves when its exact size, less what the error so far and the step's own rounding
+can take off (lr lambda_max E_j + lr |dg_j|), is at least MOVING_ULPS u ||b_j||.
 One step's error d_j, evaluated along the exact path b_j (first order: b^_j - b_j is itself
 of rounding size), is
   storage   u_p (lr |g_l| + |b_{j+1,l}|) per component (the product and the subtraction), u_p
             the unit roundoff the coefficients are held in (the route's dtype), worst case;
   gradient  lr |dg_l|, the rounding of g computed in the route's dtype:
     residual form (every route but ``sufficient_statistics``): r_i costs p+2 roundings plus
-    2 for casting x and y to the dtype (coefficient |X_il| m_i each), the products X_il r_i
-    two (the cast of X_il and the product), and the sum of the n products, in any order
-    (a binary tree of n-1 additions whose partial sums are at most T_l = sum_i |X_il r_i|):
-        |dg_l| <= (2/n) LAMBDA u sqrt((p+4) ||X_l o m||^2 + 2 ||X_l o r||^2 + (n-1) T_l^2)
-                  + 3 u |g_l|                                   (scaling by 2 and by 1/n)
-    worst case: (2/n) (gamma_{p+4} sum_i |X_il| m_i + gamma_{n+1} T_l) + 3 u |g_l|;
+    2 for casting x and y to the dtype (coefficient at most |X_il| m_i each), the products
+    X_il r_i a few, and the sum of the n products, whose n-1 additions have partial sums
+    at most T_l = sum_i |X_il r_i| in any order. Worst case:
+        |dg_l| <= (2/n) (gamma_{p+4} sum_i |X_il| m_i + gamma_{n+1} T_l) + 3 u |g_l|
+    (3 u |g_l|: the scalings by 2 and by 1/n). Probabilistic, in any order, that would be
+    (2/n) LAMBDA u sqrt((p+4) ||X_l o m||^2 + 2 ||X_l o r||^2 + (n-1) T_l^2) + 3 u |g_l|.
+    *Ordered sums* (the probabilistic model, ``_ordered_gradient_errors``): "any order"
+    lets every one of the n-1 additions carry a partial sum as large as T_l, which only
+    an order that adds the terms sorted by sign reaches. TensorFlow's reductions and
+    matrix products (Eigen's packet reductions, oneDNN's and XLA's dot kernels) and NumPy's
+    visit the terms in index order: sequentially, or in L interleaved lanes (L the packet
+    width times the unrolling, at most 64 on a CPU) whose totals are then combined. So the
+    sum's coefficient vector is the partial sums s_a of that order, and sum_a s_a^2 is taken
+    as the largest over ``SUM_ORDERS`` (sequential; L = 2..64 lanes combined by halving, a
+    sequential tail), computed from the terms X_il r_i(b_j) along the exact path. With the
+    path's terms at hand, the other coefficients are the roundings' own sizes, not m_i for
+    each: r_i sums y_i and -b_l x_il (p+1 additions, p of whose partial sums are at most
+    |y_i| + |X_i||b|, the last r_i; casts of y_i and x_il, products b_l x_il), and each
+    product term X_il r_i takes 4 roundings (the cast of X_il, the upstream scaling an
+    autodiff gradient applies, the product, one to spare):
+        |dg_l| <= (2/n) LAMBDA u sqrt(sum_i X_il^2 (y_i^2 + 2 sum_{t>=1} (b_t x_it)^2
+                  + p (|y_i| + |X_i||b|)^2 + r_i^2) + 4 ||X_l o r||^2 + max_orders sum_a s_a^2)
+                  + 3 u |g_l|,
+    capped by the worst case above, which assumes no order. It costs O(n p) a step, so past
+    ``ORDERED_BUDGET`` terms (steps x n x (p+1)) the worst case applies: without the terms,
+    repeated values (below) cannot be seen. A route whose
+    sums take another order (sorted terms, a random permutation) is outside this model; its
+    partial sums are still at most T_l, which ``model="worst_case"`` keeps.
+    *Repeated values* break independence: equal rows compute equal values, so each per-row
+    rounding is the same rounding on all of them, and additions of values congruent modulo
+    the top partial sum's ulp round alike within a binade (TensorFlow's sequential sum of
+    1024 copies of 1 + 2^-10-ish errs by 1.2x the ungrouped bound). So coefficients of equal
+    rows (``row_classes``) and of such additions (``partial_sum_squares``) add before they
+    are squared: sqrt(sum_groups (sum_group |c|)^2). Data with distinct values are
+    unaffected; data with few values (x in {-1, 1}, a grid) get what their roundings do.
     sufficient statistics (``compiled_core``): M = Z'Z/n, Z = [X y], is rounded once, each
     entry a sum of n products: |dM_lt| <= LAMBDA u (sqrt(n-1) S_lt + ||Z_l o Z_t||) / n + u M_lt
-    (S_lt = sum_i |Z_il Z_it|; worst case gamma_{n+1} S_lt / n), and the gradient
-    2 (M w)[:p+1], w = [b, -1], adds gamma_{p+3} (|M| |w|):  |dg| <= 2 (|dM| |w| + ...).
+    (S_lt = sum_i |Z_il Z_it|; worst case gamma_{n+1} S_lt / n; for one block of
+    ``fitters.moments`` the ordered-sum model's partial sums replace sqrt(n-1) S_lt), and
+    the gradient 2 (M w)[:p+1], w = [b, -1], adds gamma_{p+3} (|M| |w|):
+    |dg| <= 2 (|dM| |w| + ...).
   Magnitudes along the path are bounded with delta = |b_j - b*| by triangle inequalities
-  (m_i(b) <= m_i(b*) + 2 |X_i| delta, ...), so a step costs O(p^2), whatever n is.
+  (m_i(b) <= m_i(b*) + 2 |X_i| delta, ...), so a step costs O(p^2), whatever n is (the
+  ordered-sum model below evaluates the terms themselves, O(n p) a step, within its budget).
   The route's starting point is init rounded to the coefficients' dtype: ||e_0|| <= u_p ||b_0||.
 The oracle (``reference.gd_path``, extended precision, pairwise sums) errs by the same model
 with EXTENDED's u and worst-case sums of depth log2(n) + 24 (NumPy's pairwise summation: blocks
@@ -88,6 +127,7 @@ from fractions import Fraction
 import numpy as np
 
 from . import reference
+from .moments import BLOCK as MOMENTS_BLOCK
 from .problem import Problem
 from .route_type import Route
 from .validation import check_epochs, check_init, check_lr
@@ -136,6 +176,20 @@ MAX_CONDITION_CLOSED_FORM = {"float64": 1e6, "float32": 100.0}
 _SLACK = 1.0 + 2.0**-30
 
 MODELS = ("probabilistic", "worst_case")
+
+#: summation orders the ordered-sum model takes the worst of: 1 is sequential in index order,
+#: L > 1 is L interleaved lanes (term i in lane i mod L) combined by halving, the last n mod L
+#: terms summed sequentially and added at the end (Eigen's packet reduction, L up to 64)
+SUM_ORDERS = (1, 2, 4, 8, 16, 32, 64)
+
+#: a step whose computed update must exceed this many units of roundoff of the iterate's
+#: size computes values no other step does, so its roundings count as independent of other
+#: steps' (``_accumulate``); at 2^20 units no value a step rounds comes back at a later one
+MOVING_ULPS = 2.0**20
+
+#: most terms (steps x n x (p+1)) for which the ordered-sum model forms the per-step terms;
+#: beyond it the O(p^2)-per-step any-order bound applies (memory and time stay bounded)
+ORDERED_BUDGET = 1_000_000
 
 
 def underflow_unit(dtype) -> float:
@@ -191,12 +245,9 @@ class _Magnitudes:
     abs_x: np.ndarray  # |X|, (n, p+1)
     m_star: np.ndarray  # m_i(b*) = |y_i| + |X_i||b*| + |r*_i|
     r_star: np.ndarray  # |r*_i|
-    xm: np.ndarray  # ||X_l o m*||
     w_star: np.ndarray  # sum_i |X_il| m*_i
-    q: np.ndarray  # ||X_l o X_t||, (p+1, p+1)
     s: np.ndarray  # sum_i |X_il X_it|, (p+1, p+1)
     t_star: np.ndarray  # sum_i |X_il r*_i|
-    xr_star: np.ndarray  # ||X_l o r*||
     sz: np.ndarray  # sum_i |Z_il Z_it|, Z = [X y], (p+2, p+2)
     qz: np.ndarray  # ||Z_l o Z_t||
     mz: np.ndarray  # |Z'Z| / n
@@ -225,12 +276,9 @@ def _magnitudes(pb: Problem) -> _Magnitudes:
         abs_x=ax,
         m_star=m_star * _SLACK,
         r_star=r_star,
-        xm=np.sqrt((ax * ax).T @ (m_star * m_star)) * _SLACK,
         w_star=(ax.T @ m_star) * _SLACK,
-        q=np.sqrt((ax * ax).T @ (ax * ax)) * _SLACK,
         s=(ax.T @ ax) * _SLACK,
         t_star=(ax.T @ r_star) * _SLACK,
-        xr_star=np.sqrt((ax * ax).T @ (r_star * r_star)) * _SLACK,
         sz=(az.T @ az) * _SLACK,
         qz=np.sqrt(sq.T @ sq) * _SLACK,
         mz=np.abs(z.T @ z) / pb.n * _SLACK,
@@ -266,32 +314,281 @@ def _cap(probabilistic, worst, model: str):
 # --- gradient routes ---------------------------------------------------------------------
 
 
+def _pow2(a) -> np.ndarray:
+    """The least power of two >= a (1 where a is 0 or not finite): a scale that is exact."""
+    a = np.asarray(a, dtype=np.float64)
+    ok = (a > 0) & np.isfinite(a)
+    safe = np.where(ok, a, 1.0)
+    return np.where(ok, np.exp2(np.ceil(np.log2(safe))), 1.0)
+
+
+def _grouped_squares(keys: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """sum over the groups of equal ``keys`` (last axis) of (the group's sum of weights)^2.
+
+    Roundings in one group are the same rounding made again, so their coefficients add
+    before they are squared; distinct groups count as independent.
+    """
+    order = np.argsort(keys, axis=-1, kind="stable")
+    k = np.take_along_axis(keys, order, axis=-1)
+    total = np.cumsum(np.take_along_axis(weights, order, axis=-1), axis=-1)
+    end = np.ones(k.shape, dtype=bool)
+    end[..., :-1] = k[..., 1:] != k[..., :-1]
+    at_end = np.where(end, total, 0.0)
+    before = np.zeros_like(total)
+    before[..., 1:] = np.maximum.accumulate(at_end, axis=-1)[..., :-1]  # totals never fall
+    return np.sum(np.where(end, total - before, 0.0) ** 2, axis=-1)
+
+
+def _addition_keys(values: np.ndarray, dtype, ulp: np.ndarray) -> np.ndarray:
+    """What decides an addition's rounding: the added value, in ``dtype``, modulo the ulp
+    of the largest partial sum. Two additions of values congruent modulo that ulp round
+    alike in its binade (and in every lower one), so they form one group."""
+    rounded = np.asarray(values, dtype=np.float64).astype(dtype).astype(np.float64)
+    return np.mod(rounded, ulp)
+
+
+def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
+    """max over ``SUM_ORDERS`` of sum over rounding groups of (sum of |s_a| in the group)^2,
+    s_a the partial sum each addition of the last axis's terms makes (the first term of a
+    lane is not an addition), first order, the terms rounded to ``dtype``.
+
+    With distinct terms every addition is its own group and this is sum_a s_a^2. Repeated
+    values (data with few distinct values: x in {-1, 1} + c) make the same rounding at every
+    addition of the same binade, which then adds linearly: grouping the additions by
+    ``_addition_keys`` keeps the model true for them (the summation tests hold TensorFlow's
+    sums of constant and two-valued terms to it). Multiples of the top ulp (integers, a
+    coarse grid) add exactly within a binade and stay single. The lanes' totals, combined
+    at the end, are grouped among themselves the same way.
+    """
+    terms = np.asarray(terms, dtype=np.float64)
+    n = terms.shape[-1]
+    if n < 2:
+        return np.zeros(terms.shape[:-1])
+    top = np.sum(np.abs(terms), axis=-1, keepdims=True)  # bounds every partial sum
+    ulp = _pow2(top) * (2.0 * unit_roundoff(dtype))
+    keys = _addition_keys(terms, dtype, ulp)
+    keys = np.where(keys == 0, -1.0 - np.arange(n), keys)  # exact within a binade: single
+    perm = np.argsort(keys, axis=-1, kind="stable")  # one sort: groups are the terms'
+    ordered = np.take_along_axis(keys, perm, axis=-1)
+    end = np.ones(ordered.shape, dtype=bool)
+    end[..., :-1] = ordered[..., 1:] != ordered[..., :-1]
+    repeats = not bool(end.all())
+
+    def by_term(weight: np.ndarray) -> np.ndarray:
+        """sum over groups of (sum of the weights of the additions adding its terms)^2."""
+        if not repeats:
+            return np.sum(weight**2, axis=-1)
+        total = np.cumsum(np.take_along_axis(weight, perm, axis=-1), axis=-1)
+        at_end = np.where(end, total, 0.0)
+        before = np.zeros_like(total)
+        before[..., 1:] = np.maximum.accumulate(at_end, axis=-1)[..., :-1]  # never falls
+        return np.sum(np.where(end, total - before, 0.0) ** 2, axis=-1)
+
+    prefix = np.cumsum(terms, axis=-1)
+    weight = np.abs(prefix)
+    weight[..., 0] = 0.0  # the first term starts the sum: no addition
+    worst = by_term(weight)  # sequential
+    batch = terms.shape[:-1]
+    for lanes in SUM_ORDERS[1:]:
+        rows = n // lanes
+        if rows < 1:
+            break
+        running = np.cumsum(terms[..., : rows * lanes].reshape(*batch, rows, lanes), axis=-2)
+        weight = np.zeros(terms.shape)
+        body = np.abs(running)
+        body[..., 0, :] = 0.0  # each lane's first term: no addition
+        weight[..., : rows * lanes] = body.reshape(*batch, -1)
+        tail = terms[..., rows * lanes :]
+        if tail.shape[-1] > 1:
+            weight[..., rows * lanes + 1 :] = np.abs(np.cumsum(tail, axis=-1)[..., 1:])
+        total = by_term(weight)
+        added, partial = [], []  # the combination of the lanes' totals, then the tail's
+        combined = running[..., -1, :]
+        while combined.shape[-1] > 1:  # lane q + lane q + L/2, down to one
+            half = combined.shape[-1] // 2
+            added.append(combined[..., half:])
+            combined = combined[..., :half] + combined[..., half:]
+            partial.append(combined)
+        if tail.shape[-1]:
+            added.append(combined)
+            partial.append(prefix[..., -1:])
+        if added:
+            flat = np.concatenate(added, axis=-1)
+            flat_keys = _addition_keys(flat, dtype, ulp)
+            flat_keys = np.where(flat_keys == 0, -1.0 - np.arange(flat.shape[-1]), flat_keys)
+            total = total + _grouped_squares(flat_keys, np.abs(np.concatenate(partial, axis=-1)))
+        worst = np.maximum(worst, total)
+    return worst
+
+
+def row_classes(pb: Problem, dtype) -> np.ndarray | None:
+    """Labels of the rows (x_i, y_i) that are equal in ``dtype``, or None if all differ.
+
+    Equal rows compute equal values, so every per-row rounding (a cast, a residual, a
+    product) is the same rounding on all of them: their coefficients add (``_class_squares``).
+    """
+    key = (np.dtype(dtype).name,)
+    found = _ROW_CLASSES.setdefault(pb, {})
+    if key not in found:
+        rows = np.column_stack([pb.x, pb.y]).astype(dtype)
+        _, first, labels = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        found[key] = None if first.size == pb.n else labels.reshape(-1)
+    return found[key]
+
+
+_ROW_CLASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _class_squares(c: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
+    """sum over row classes of (sum of |c_i| in the class)^2, along the last axis (rows)."""
+    c = np.abs(np.asarray(c, dtype=np.float64))
+    if labels is None:
+        return np.sum(c * c, axis=-1)
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    sums = np.add.reduceat(c[..., order], starts, axis=-1)
+    return np.sum(sums * sums, axis=-1)
+
+
+def _ordered_gradient_errors(pb: Problem, path: np.ndarray, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """The probabilistic |dg_l| of the ordered-sum model (module docstring), (J, p+1) each:
+    (the casts of x and y to ``dtype``, the same roundings every step; all the others)."""
+    n, p = pb.n, pb.p
+    x, y = pb.design, pb.y
+    ax, ay = np.abs(x), np.abs(y)
+    cast = float(np.dtype(dtype) != np.dtype(np.float64))  # float64 data enter exactly
+    labels = row_classes(pb, dtype)
+    casts, rest = np.empty(path.shape), np.empty(path.shape)
+    rows = max(1, ORDERED_BUDGET // (n * (p + 1) * 4))  # steps per slice: bounded memory
+    # in units of a power of two per column (at least its largest |X_il|) and per step (at
+    # least its largest |y_i| + |X_i||b|): squares stay finite along a diverging path, and
+    # the scaled terms round to the dtype as the terms do
+    col = _pow2(np.max(ax, axis=0))
+    xs = x / col
+    scale = (2.0 / n) * LAMBDA * unit_roundoff(dtype)
+
+    def by_rows(c: np.ndarray) -> np.ndarray:  # (J, n) coefficients -> (J, p+1)
+        return _class_squares(xs.T[None, :, :] * c[:, None, :], labels)
+
+    for start in range(0, len(path), rows):
+        b = path[start : start + rows]
+        with np.errstate(over="ignore", invalid="ignore"):
+            size = _pow2(np.max(ay[None, :] + np.abs(b) @ ax.T, axis=1))[:, None]  # (J, 1)
+        bs = b * col / size  # so that X b / size = xs bs
+        r = (y[None, :] - b @ x.T) / size  # (J, n), at most ~2
+        ys = ay[None, :] / size
+        parts = np.abs(bs[:, None, 1:] * xs[None, :, 1:])  # |b_t x_it| / size, (J, n, p)
+        yhat = np.abs(bs[:, :1]) + parts.sum(axis=-1)  # |X_i||b| / size
+        terms = xs.T[None, :, :] * r[:, None, :]  # X_il r_i, scaled, (J, p+1, n)
+        products = sum(by_rows(parts[..., t]) for t in range(p))
+        own = _class_squares(terms, labels)
+        # casts: y_i, x_it (coefficient b_t x_it) inside r_i; X_il in the product X_il r_i
+        in_casts = (by_rows(ys) + products) * _SLACK + own
+        # the rest: the products b_t x_it, the p + 1 additions of r_i (p partial sums at
+        # most |y_i| + |X_i||b|, the last r_i), three roundings of each term X_il r_i
+        # (upstream scaling, product, one to spare) and the sum's additions
+        in_rest = (products + p * by_rows(ys + yhat) + by_rows(r)) * _SLACK + 3 * own
+        in_rest = in_rest + partial_sum_squares(terms, dtype) * _SLACK
+        unit = col[None, :] * size * scale
+        casts[start : start + rows] = cast * np.sqrt(in_casts) * unit
+        rest[start : start + rows] = np.sqrt(in_rest) * unit
+    return casts, rest
+
+
+def _moment_spreads(pb: Problem, mag: _Magnitudes, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """(sqrt of the squared partial sums, sqrt of the products' own squared roundings) of
+    each sum of n products Z_il Z_it that forms M, (p+2, p+2) each (``_product_sums``).
+
+    The ordered-sum model when the moments are one block of ``fitters.moments`` (n at most
+    its BLOCK rows, one pass: its loop visits the rows in order, which LLVM vectorizes into
+    lanes); any order otherwise (blocks, chunks, Dask's combine).
+    """
+    if pb.streamed:  # no rows to look at: any order, and the rows taken to differ
+        return math.sqrt(pb.n - 1) * mag.sz, mag.qz
+    single = pb.moments is None or pb.moments.depth == pb.n + 1
+    z = np.column_stack([pb.design, pb.y])
+    partial, own = _product_sums(
+        z, dtype, row_classes(pb, dtype), ordered=single and pb.n <= MOMENTS_BLOCK
+    )
+    return np.sqrt(partial), np.sqrt(own)
+
+
 def _gradient_errors(
     pb: Problem, mag: _Magnitudes, path: np.ndarray, dtype, sufficient: bool, model: str
-) -> np.ndarray:
-    """|dg_l| at each b_j of ``path`` (J, p+1): the rounding of one computed gradient."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """|dg_l| at each b_j of ``path``, (J, p+1) each, in three parts: (roundings that repeat
+    whenever the iterate does: M, the casts of the data, the scalings; the others'
+    probabilistic size; their worst case). See ``_accumulate`` for why they are kept apart."""
     n, p = pb.n, pb.p
     u = unit_roundoff(dtype)
     delta = np.abs(path - mag.star)  # (J, p+1)
     grad = np.abs((path - mag.star) @ (2.0 / n * pb.gram).T)
-    if sufficient:
+    if sufficient:  # the matvec's roundings; M's own, made once, are _moment_error_path's
         w = np.column_stack([np.abs(path), np.ones(len(path))])  # |w|, w = [b, -1]
-        dm_prob = _hoeffding(u, math.sqrt(n - 1) * mag.sz + mag.qz) / n + u * mag.mz
-        dm_worst = gamma(n + 1, dtype) * mag.sz / n + u * mag.mz
-        dm = _cap(dm_prob, dm_worst, model)
         mw = w @ mag.mz.T
-        eta = underflow_unit(dtype) * (2.0 * (p + 3) + 1.0)  # the matvec's roundings (M: once)
-        return 2.0 * (w @ dm.T + gamma(p + 3, dtype) * mw)[:, : p + 1] + u * grad + eta
-    xm = mag.xm + 2.0 * delta @ mag.q.T  # ||X_l o m(b_j)||
+        eta = underflow_unit(dtype) * (2.0 * (p + 3) + 1.0)
+        fixed = 2.0 * (gamma(p + 3, dtype) * mw)[:, : p + 1] + u * grad + eta
+        zero = np.zeros_like(fixed)
+        return fixed, zero, zero
     t = mag.t_star + delta @ mag.s.T  # sum_i |X_il r_i(b_j)|
-    xr = mag.xr_star + delta @ mag.q.T  # ||X_l o r(b_j)||
     w_abs = mag.w_star + 2.0 * delta @ mag.s.T  # sum_i |X_il| m_i(b_j)
-    prob = (2.0 / n) * _hoeffding(u, _root_sum_squares((p + 4, xm), (2, xr), (n - 1, t)))
     worst = (2.0 / n) * (gamma(p + 4, dtype) * w_abs + gamma(n + 1, dtype) * t)
     # below the normal range each rounding may also add eta: (p+4) per residual, 2n more
     # for the products and the sum, 3 for the scalings
     eta = underflow_unit(dtype) * ((2.0 / n) * ((p + 4) * mag.col_sums + 2 * n) + 3.0)
-    return _cap(prob, worst, model) + 3.0 * u * grad + eta
+    fixed = 3.0 * u * grad + eta
+    if model == "worst_case":
+        return fixed, worst, worst
+    if len(path) * n * (p + 1) <= ORDERED_BUDGET:
+        casts, prob = _ordered_gradient_errors(pb, path, dtype)
+        return fixed + np.minimum(casts, worst), prob, worst
+    # beyond the budget the terms are not formed, so repeated values cannot be seen, and for
+    # them (and for long float32 sums, whose additions take few distinct roundings) "any
+    # order" with independent roundings does not hold: the worst case
+    return fixed, worst, worst
+
+
+def _moment_error_path(
+    pb: Problem, mag: _Magnitudes, path: np.ndarray, lr: float, dtype, model: str, rho: float
+) -> np.ndarray:
+    """Bound on what M's rounding moves b_j, j = 0..k, for a sufficient-statistics route.
+
+    M = Z'Z/n is rounded once and every step uses it, so its roundings recur: linearly,
+    E_M,k = sum_j rho^(k-1-j) lr ||2 (dM |w_j|)[:p+1]||, dM each entry's bound. Since they are
+    the same roundings at every step, their total effect is one linear form in them: the
+    rounding delta of entry (l, t) (and of its mirror (t, l)) moves b_k by delta v_lt,k with
+    v_lt,j+1 = (I - lr H) v_lt,j + 2 lr (E_lt + E_tl) w_j, so by Hoeffding, once,
+    ||b^_k - b_k|| <= LAMBDA u sqrt(sum_lt sigma_lt^2 ||v_lt,k||^2), sigma_lt^2 the entry's
+    coefficients' squares ((partial sums^2 + ||Z_l o Z_t||^2) / n^2 + M_lt^2, the last for
+    the division by n). The smaller of the two is kept, step by step.
+    """
+    n, p1 = pb.n, pb.p + 1
+    u = unit_roundoff(dtype)
+    k = len(path) - 1
+    dm_worst = gamma(n + 1, dtype) * mag.sz / n + u * mag.mz
+    partial, own = _moment_spreads(pb, mag, dtype)
+    dm = _cap(_hoeffding(u, partial + own) / n + u * mag.mz, dm_worst, model)
+    w_abs = np.column_stack([np.abs(path[:-1]), np.ones(k)])
+    per_step = _row_norms(lr * 2.0 * (w_abs @ dm.T)[:, :p1])
+    linear = _accumulate(rho, per_step, np.zeros(k), np.zeros(k), lambda j, e: False, 0.0)
+    if model == "worst_case" or k == 0:
+        return linear
+    q = p1 + 1
+    left, right = np.triu_indices(q)
+    sigma2 = ((partial**2 + own**2) / n**2 + mag.mz**2)[left, right]
+    step = np.eye(p1) - lr * (2.0 / n) * pb.gram  # I - lr H
+    w = np.column_stack([path[:-1], -np.ones(k)])
+    in_l, in_r = left < p1, (right < p1) & (right != left)
+    pairs = np.arange(left.size)
+    v = np.zeros((left.size, p1))
+    once = np.zeros(k + 1)
+    for j in range(k):  # (p+2)(p+3)/2 vectors of p+1: cheap next to the path itself
+        v = v @ step.T
+        v[pairs[in_l], left[in_l]] += 2.0 * lr * w[j, right[in_l]]
+        v[pairs[in_r], right[in_r]] += 2.0 * lr * w[j, left[in_r]]
+        once[j + 1] = LAMBDA * u * math.sqrt(float(sigma2 @ np.sum(v * v, axis=1))) * _SLACK
+    return np.minimum(linear, once)
 
 
 def _oracle_step_errors(pb: Problem, mag: _Magnitudes, path: np.ndarray, lr: float) -> np.ndarray:
@@ -307,14 +604,39 @@ def _oracle_step_errors(pb: Problem, mag: _Magnitudes, path: np.ndarray, lr: flo
     return _row_norms(storage + lr * g_err)
 
 
-def _accumulate(rho: float, d: np.ndarray, e0: float) -> np.ndarray:
-    """E_j = rho^j e0 + sum_{i<j} rho^(j-1-i) d_i for j = 0..len(d)."""
-    out = np.empty(d.size + 1)
-    out[0] = e0
-    acc = e0
-    for j, dj in enumerate(d):  # a plain recurrence: k is at most a few thousand
-        acc = rho * acc + dj
-        out[j + 1] = acc
+def _accumulate(
+    rho: float,
+    linear: np.ndarray,
+    prob: np.ndarray,
+    worst: np.ndarray,
+    moving: np.ndarray,
+    e0: float,
+) -> np.ndarray:
+    """E_j for j = 0..k: the error bound after each step (the module docstring).
+
+    Roundings that repeat whenever the iterate repeats (``linear``: storage, casts, M, the
+    oracle's) add linearly, E += rho^(k-1-j) d_j. So do the others (``prob``, capped by
+    ``worst``) on steps where the computed iterate may stand still: near a fixed point every
+    step makes the same roundings. On a step that must move the iterate (``moving(j, E_j)``
+    says so; ``MOVING_ULPS``) they are roundings of values no other step computes, and the
+    probabilistic model counts them as independent across those steps too: their effect
+    on b_k, sum_j (I - lr H)^(k-1-j) lr dg_j, is one linear form in them, bounded by Hoeffding
+    as the root sum of squares sqrt(sum_j rho^(2(k-1-j)) ||prob_j||^2), or by the linear sum
+    of ``worst``, whichever is smaller.
+    """
+    out = np.empty(linear.size + 1)
+    out[0] = fixed = e0
+    squares = spread = 0.0
+    for j in range(linear.size):  # a plain recurrence: k is at most a few thousand
+        fixed = rho * fixed + linear[j]
+        spread *= rho
+        squares *= rho * rho
+        if moving(j, out[j]):
+            squares += prob[j] ** 2
+            spread += worst[j]
+        else:
+            fixed += min(prob[j], worst[j])
+        out[j + 1] = fixed + min(math.sqrt(squares), spread)
     return out
 
 
@@ -358,17 +680,32 @@ def gd_trajectory(
     rho = float(np.max(np.abs(1.0 - lr_eff * lam)))
     u_p = unit_roundoff(dtype)
     with np.errstate(over="ignore", invalid="ignore"):
+        steps = np.abs(path[1:] - path[:-1])  # |lr g|, exact
+        storage = u_p * (steps + np.abs(path[1:])) + 2 * underflow_unit(dtype)
         if k:
-            dg = _gradient_errors(pb, mag, path[:-1], dtype, sufficient, model)
-            grad = np.abs(path[1:] - path[:-1]) / lr_eff  # |lr g| / lr, exact
-            storage = u_p * (lr_eff * grad + np.abs(path[1:])) + 2 * underflow_unit(dtype)
-            d = _row_norms(storage + lr_eff * dg)
-            d = d + _oracle_step_errors(pb, mag, path, lr_eff)
+            fixed, prob, worst = _gradient_errors(pb, mag, path[:-1], dtype, sufficient, model)
+            linear = _row_norms(storage + lr_eff * fixed)
+            linear = linear + _oracle_step_errors(pb, mag, path, lr_eff)
+            prob, worst = _row_norms(lr_eff * prob), _row_norms(lr_eff * worst)
         else:
-            d = np.empty(0)
+            linear = prob = worst = np.empty(0)
+        step_norm, size = _row_norms(steps), _row_norms(path[:-1])
+        lam_max = float(lam[0])
+        independent = model != "worst_case" and len(path) * pb.n * (pb.p + 1) <= ORDERED_BUDGET
+
+        def moving(j: int, err: float) -> bool:
+            # the computed step differs from the exact one by at most lr lambda_max E_j
+            # (its gradient) plus its own rounding; it moves the iterate by MOVING_ULPS
+            return independent and bool(
+                step_norm[j] - lr_eff * lam_max * err - worst[j] >= MOVING_ULPS * u_p * size[j]
+            )
+
         e0 = u_p * float(np.linalg.norm(init)) if u_p > unit_roundoff(np.float64) else 0.0
+        bounds = _accumulate(rho, linear, prob, worst, moving, e0)
+        if sufficient:
+            bounds = bounds + _moment_error_path(pb, mag, path, lr_eff, dtype, model, rho)
         # the path is rounded to float64 once, at the end: half an ulp of each iterate
-        bounds = _accumulate(rho, d, e0) + unit_roundoff(np.float64) * _row_norms(path)
+        bounds = bounds + unit_roundoff(np.float64) * _row_norms(path)
     return Trajectory(path, bounds, rho, lr_eff, model)
 
 
@@ -453,7 +790,8 @@ def _loss_rounding(route: Route, pb: Problem, path: np.ndarray, model: str) -> n
     mag = _magnitudes(pb)
     out = np.empty(len(path))
     if route.sufficient_statistics:
-        dm_prob = _hoeffding(u, math.sqrt(n - 1) * mag.sz + mag.qz) / n + u * mag.mz
+        partial, own = _moment_spreads(pb, mag, route.dtype)
+        dm_prob = _hoeffding(u, partial + own) / n + u * mag.mz
         dm = _cap(dm_prob, gamma(n + 1, route.dtype) * mag.sz / n + u * mag.mz, model)
         for j, b in enumerate(path):
             w = np.append(np.abs(b), 1.0)
@@ -461,19 +799,23 @@ def _loss_rounding(route: Route, pb: Problem, path: np.ndarray, model: str) -> n
             out[j] += underflow_unit(route.dtype) * ((p + 2) ** 2 + 1)
         return out + _oracle_loss_rounding(pb, path)
     x = pb.design
+    labels = row_classes(pb, route.dtype)
+    ordered = len(path) * n <= ORDERED_BUDGET and model != "worst_case"
     for j, b in enumerate(path):
         r = pb.y - x @ b
         r2 = r * r
         m = np.abs(pb.y) + mag.abs_x @ np.abs(b) + np.abs(r)
         total = float(np.sum(r2))
-        prob = _hoeffding(
-            u,
-            math.sqrt(
-                4 * (p + 4) * float(np.sum(r2 * m * m))
-                + float(np.sum(r2 * r2))
-                + (n - 1) * total**2
-            ),
-        )
+        if ordered:  # the ordered-sum model, equal rows' roundings added (see the gradient)
+            unit = float(_pow2(np.max(np.abs(r) * m)))
+            spread = unit * math.sqrt(
+                4 * (p + 4) * float(_class_squares(np.abs(r) * m / unit, labels))
+                + float(_class_squares(r2 / unit, labels))
+                + float(partial_sum_squares(r2 / unit, route.dtype))
+            )
+            prob = _hoeffding(u, spread * _SLACK)
+        else:  # terms not formed: repeated values unseen, so the worst case
+            prob = math.inf
         worst = (
             2 * gamma(p + 4, route.dtype) * float(np.abs(r) @ m) + gamma(n + 1, route.dtype) * total
         )
@@ -542,6 +884,59 @@ def closed_form_error(
     return _ls_error(pb, star, _backward_error(pb, dtype, model), gram=gram)
 
 
+def _lu_magnitude(g: np.ndarray) -> np.ndarray:
+    """P'|L||U| for the LU factorization with partial pivoting PG = LU of a small matrix."""
+    a = np.array(g, dtype=np.float64)
+    m = a.shape[0]
+    perm = np.arange(m)
+    lower = np.eye(m)
+    for k in range(m - 1):
+        pivot = k + int(np.argmax(np.abs(a[k:, k])))
+        if pivot != k:
+            a[[k, pivot]], perm[[k, pivot]] = a[[pivot, k]], perm[[pivot, k]]
+            lower[[k, pivot], :k] = lower[[pivot, k], :k]
+        if a[k, k] != 0:
+            lower[k + 1 :, k] = a[k + 1 :, k] / a[k, k]
+            a[k + 1 :] -= np.outer(lower[k + 1 :, k], a[k])
+            a[k + 1 :, k] = 0.0
+    product = np.abs(lower) @ np.abs(np.triu(a))
+    out = np.empty_like(product)
+    out[perm] = product  # row i of PG is row perm[i] of G
+    return out * _SLACK
+
+
+def _product_sums(
+    z: np.ndarray, dtype, labels: np.ndarray | None, *, ordered: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """For the sums over the rows of the products z_l z_t (all pairs of columns of z):
+    (the sum of the squared partial sums, the products' own squared roundings added over
+    equal rows), each (q, q).
+
+    The first is the ordered-sum model's when ``ordered`` and within ``ORDERED_BUDGET``;
+    otherwise any order's (n-1) S^2, S = sum_i |z_il z_it|, or, where a column repeats a
+    value (the model's independence fails for repeated terms), the linear (n-1)^2 S^2, which
+    leaves the worst case to bound it.
+    """
+    n, q = z.shape
+    scale = _pow2(np.max(np.abs(z), axis=0))
+    zs = z / scale  # squares of huge entries stay finite; exact, so roundings are kept
+    back = np.outer(scale, scale) ** 2 * _SLACK
+    if ordered and n * q * q <= ORDERED_BUDGET:
+        products = zs.T[:, None, :] * zs.T[None, :, :]  # (q, q, n)
+        return partial_sum_squares(products, dtype) * back, _class_squares(products, labels) * back
+    a = np.abs(zs)
+    any_order = (n - 1) * (a.T @ a) ** 2
+    repeats = np.array([np.unique(column).size < n for column in z.T])
+    if labels is not None:
+        repeats[:] = True
+    partial = np.where(repeats[:, None] | repeats[None, :], any_order * (n - 1), any_order)
+    if labels is None:
+        own = (a * a).T @ (a * a)
+    else:
+        own = _class_squares(zs.T[:, None, :] * zs.T[None, :, :], labels)  # (q, q, n) -> (q, q)
+    return partial * back, own * back
+
+
 def gram_route_error(
     pb: Problem, star: np.ndarray, dtype, *, model: str = "probabilistic"
 ) -> np.ndarray:
@@ -555,11 +950,18 @@ def gram_route_error(
     added), so by Hoeffding
         |db_k| <= LAMBDA u sqrt(sum_jl w_kjl^2 ((n-1) S_jl^2 + ||X_j o X_l||^2)
                                + sum_j G^-1_kj^2 ((n-1) Sy_j^2 + ||X_j o y||^2)),
+    where the ordered-sum model (module docstring) puts the sum of its partial sums' squares
+    in place of each (n-1) S^2,
     capped by the worst case sum_jl |G^-1_kj| |b*_l| gamma_n S_jl + ... . The lecture's order
     adds the rows of B = inv(G) X' (p+1 products each) summed against y, n terms:
-    LAMBDA u sqrt((n-1) (sum_i |B_ki y_i|)^2 + ...) + gamma_{p+1} (|inv(G)| |X'| |y|)_k; and
-    inverting or solving the (p+1) x (p+1) system (LU, growth <= 2^p) adds
-    2^p gamma_{3(p+1)} (|G^-1| (|G| |b*| + |m|))_k. A route that centres first (the lecture's
+    LAMBDA u sqrt((n-1) (sum_i |B_ki y_i|)^2 + ...) (ordered: the partial sums of B_ki y_i)
+    + gamma_{p+1} (|inv(G)| |X'| |y|)_k; and
+    inverting or solving the (p+1) x (p+1) system by LU with partial pivoting, PG = LU
+    (TensorFlow's inverse and solve), adds gamma_{3(p+1)} (|G^-1| P'|L||U| |b*|)_k for a solve
+    and gamma_{3(p+1)} (|G^-1| P'|L||U| |G^-1| |m|)_k for an inverse applied to m
+    (Higham, Thm 9.4 and sec. 14.3: the computed inverse is within gamma_{3(p+1)} |G^-1| P'|L||U|
+    |G^-1| of G^-1), the larger of the two; L and U of the exact G stand for the computed
+    factors (first order). A route that centres first (the lecture's
     Sxy / Sxx, ``centred_sums``) is held to :func:`centred_route_error` instead.
     """
     u = unit_roundoff(dtype)
@@ -569,9 +971,12 @@ def gram_route_error(
     g = pb.gram
     g_inv = np.linalg.inv(g)
     s_xx = (ax.T @ ax) * _SLACK
-    q_xx = np.sqrt((ax * ax).T @ (ax * ax)) * _SLACK
     s_xy = (ax.T @ ay) * _SLACK
-    q_xy = np.sqrt((ax * ax).T @ (ay * ay)) * _SLACK
+    labels = row_classes(pb, dtype)
+    z = np.column_stack([x, pb.y])
+    partial, own = _product_sums(z, dtype, labels)
+    partial_xx, partial_xy = partial[:p1, :p1], partial[:p1, p1]
+    own_xx, own_xy = own[:p1, :p1], own[:p1, p1]  # the products' own roundings
     b = np.abs(star)
     gi = np.abs(g_inv)
     # w[k, j, l] = |G^-1_kj b_l| + |G^-1_kl b_j| for j != l (one rounding, two entries)
@@ -579,40 +984,66 @@ def gram_route_error(
     diag = np.arange(p1)
     w[:, diag, diag] /= 2
     upper = np.triu(np.ones((p1, p1), dtype=bool))
-    gram_terms = ((n - 1) * s_xx**2 + q_xx**2)[upper]
-    moment_terms = (n - 1) * s_xy**2 + q_xy**2
+    gram_terms = (partial_xx + own_xx)[upper]
+    moment_terms = partial_xy + own_xy
     prob = np.sqrt((w[:, upper] ** 2) @ gram_terms + (g_inv**2) @ moment_terms)
     prob = _hoeffding(u, prob)
     worst = gamma(n + 1, dtype) * ((gi * (s_xx @ b)[None, :]).sum(axis=1) + gi @ s_xy)
     forming = _cap(prob, worst, model)
     # the lecture's order: (inv(G) X') y, an n-term sum of |B_ki y_i|
-    big_b = np.abs(g_inv @ x.T)  # (p+1, n)
-    by = big_b * ay[None, :]
-    ordered_prob = _hoeffding(
-        u, _root_sum_squares((n - 1, by.sum(axis=1)), (1.0, np.sqrt((by * by).sum(axis=1))))
-    )
+    signed_by = (g_inv @ x.T) * pb.y[None, :]  # B_ki y_i, (p+1, n)
+    by = np.abs(signed_by)
+    top = _pow2(np.max(by, axis=1, keepdims=True))
+    if by.size <= ORDERED_BUDGET:
+        partial_by = np.sqrt(partial_sum_squares(signed_by / top, dtype) * _SLACK) * top[:, 0]
+    elif labels is None:
+        partial_by = math.sqrt(n - 1) * by.sum(axis=1)
+    else:  # repeated rows beyond the budget: the linear sum (the worst case applies)
+        partial_by = (n - 1) * by.sum(axis=1)
+    own_by = np.sqrt(_class_squares(signed_by / top, labels)) * top[:, 0]
+    ordered_prob = _hoeffding(u, _root_sum_squares((1.0, partial_by), (1.0, own_by)))
     ordered_worst = gamma(n + 1, dtype) * by.sum(axis=1)
     ordered = _cap(ordered_prob, ordered_worst, model) + gamma(p1, dtype) * (gi @ (ax.T @ ay))
-    solve = 2.0 ** (p1 - 1) * gamma(3 * p1, dtype) * (gi @ (np.abs(g) @ b + np.abs(pb.moment)))
+    lu = _lu_magnitude(g)
+    solve = gamma(3 * p1, dtype) * (gi @ (lu @ np.maximum(b, gi @ np.abs(pb.moment))))
     return (forming + ordered + solve) * _SLACK
 
 
-def _sum_error(terms: np.ndarray, per_term: float, extra, dtype, model: str) -> float:
-    """Error of summing |terms| (each carrying ``per_term`` roundings of its own) in any order.
+def _sum_error(
+    terms: np.ndarray,
+    per_term: float,
+    extra: list[np.ndarray],
+    dtype,
+    model: str,
+    labels: np.ndarray | None,
+) -> float:
+    """Error of summing ``terms`` (each carrying ``per_term`` roundings of its own).
 
-    Hoeffding: LAMBDA u sqrt(per_term sum c_i^2 + (n-1) T^2 + sum extra^2), T = sum c_i (every
-    partial sum of a tree is at most T); worst case gamma_{n-1+per_term} T + u sum |extra|.
-    ``extra`` holds further independent first-order coefficients (a cast's), or None.
+    Hoeffding: LAMBDA u sqrt(per_term sum c_i^2 + sum_a s_a^2 + sum extra^2), s_a the partial
+    sums of the ordered-sum model (``partial_sum_squares``; beyond its budget (n-1) T^2,
+    T = sum |c_i|, which bounds every partial sum of any order, or (n-1)^2 T^2 when terms
+    repeat); per-row roundings of equal rows (``labels``) add before they are squared;
+    worst case gamma_{n-1+per_term} T + u sum |extra|. ``extra`` holds further per-row
+    first-order coefficients, one array per rounding (a cast's).
     """
     c = np.abs(terms)
     total = float(np.sum(c))
-    e = np.zeros(0) if extra is None else np.abs(extra)
-    spread = _safe_norm(
-        np.concatenate([math.sqrt(per_term) * c, [math.sqrt(c.size - 1) * total], e])
-    )
+    big = float(_pow2(np.max(c))) if c.size else 1.0
+    if c.size <= ORDERED_BUDGET:  # in units of a power of two: squares stay finite
+        partial = big * math.sqrt(float(partial_sum_squares(terms / big, dtype)) * _SLACK)
+    elif labels is None and np.unique(terms).size == c.size:
+        partial = math.sqrt(c.size - 1) * total
+    else:
+        partial = (c.size - 1) * total
+    own = big * math.sqrt(per_term * float(_class_squares(c / big, labels)))
+    spread = [own, partial]
+    for e in extra:
+        scale = float(_pow2(np.max(np.abs(e))))
+        spread.append(scale * math.sqrt(float(_class_squares(e / scale, labels))))
     u = unit_roundoff(dtype)
-    worst = gamma(c.size - 1 + per_term, dtype) * total + u * float(np.sum(e))
-    return float(_cap(_hoeffding(u, spread), worst, model))
+    worst = gamma(c.size - 1 + per_term, dtype) * total
+    worst += u * sum(float(np.sum(np.abs(e))) for e in extra)
+    return float(_cap(_hoeffding(u, _safe_norm(np.array(spread))), worst, model))
 
 
 def centred_route_error(
@@ -642,13 +1073,15 @@ def centred_route_error(
     d, e = x - xbar, y - ybar
     sxx = float(d @ d)
     b0, b1 = abs(float(star[0])), abs(float(star[1]))
-    err_x = _sum_error(x, 1.0 if cast else 0.0, None, dtype, model) / n + u * abs(xbar)
-    err_y = _sum_error(y, 1.0 if cast else 0.0, None, dtype, model) / n + u * abs(ybar)
+    labels = row_classes(pb, dtype)
+    err_x = _sum_error(x, 1.0 if cast else 0.0, [], dtype, model, labels) / n + u * abs(xbar)
+    err_y = _sum_error(y, 1.0 if cast else 0.0, [], dtype, model, labels) / n + u * abs(ybar)
     de = d * e
-    cast_xy = np.concatenate([x * e, d * y]) if cast else None
-    err_sxy = _sum_error(de, 3.0, cast_xy, dtype, model) + n * err_x * err_y
+    cast_xy = [x * e, d * y] if cast else []
+    err_sxy = _sum_error(de, 3.0, cast_xy, dtype, model, labels) + n * err_x * err_y
     # d_i^2: the subtraction's rounding counts twice (coefficient 2 d_i^2), the square's two
-    err_sxx = _sum_error(d * d, 6.0, 2 * x * d if cast else None, dtype, model) + n * err_x**2
+    cast_x = [2 * x * d] if cast else []
+    err_sxx = _sum_error(d * d, 6.0, cast_x, dtype, model, labels) + n * err_x**2
     db1 = (err_sxy + b1 * err_sxx) / sxx + u * b1
     db0 = err_y + abs(xbar) * db1 + b1 * err_x + u * (abs(xbar) * b1 + b0)
     return np.array([db0, db1]) * (1 + gamma(n + 4, dtype)) * _SLACK
