@@ -271,7 +271,11 @@ def _check_moments(
 
 def _finish(pb: Problem, r: np.ndarray) -> Problem:
     _check_identifiable(r, pb.n)
-    lam_min = float(pb.hessian_eigenvalues[-1])
+    # the SVD finds a tiny curvature only to within eps times the largest (a predictor of
+    # spread 1e-170 beside one of size 1 came out at 1e-38); each centred column's Rayleigh
+    # quotient, 2 ||x_j - mean||^2 / n, bounds the smallest curvature from above whatever R is
+    centred = np.linalg.norm(r[1:, 1:], axis=0)
+    lam_min = min(float(pb.hessian_eigenvalues[-1]), 2.0 / pb.n * float(np.min(centred)) ** 2)
     if not lam_min >= _TINY:
         spread = float(np.sqrt(np.min(np.diag(pb.moments.centred_gram)[:-1]) / pb.n))
         if spread**2 >= _TINY:  # every spread is representable: the scales are too far apart

@@ -265,6 +265,14 @@ BAD_DATA = [
         x=1e-170 * X,
         match=r"x varies too little.*underflows float64",
     ),
+    Case(
+        "tiny_first_predictor",
+        "x1 spread 1e-160 beside x2 of size 1 (X'X underflows along x1)",
+        x=np.column_stack([1e-160 * X, X2[:, 1]]),
+        y=Y2,
+        match=r"x varies too little.*underflows float64",
+        routes=VECTOR,
+    ),
 ]
 
 BAD_ARGUMENTS = [

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from fitters.validation import problem
+from tests import bad_inputs
 
 N = 200
 RNG = np.random.default_rng(20261128)
@@ -55,6 +56,28 @@ def test_an_underflowing_second_predictor_is_named_by_its_spread():
     # a spread of 1e-170 underflows its column's norm in R to 0: still named, no 0/0
     with pytest.raises(ValueError, match=r"x varies too little in magnitude \(spread down to 0\)"):
         problem(np.column_stack([X1, 1e-170 * X2]), Y)
+
+
+def test_an_underflowing_first_predictor_is_refused_by_its_spread():
+    # x1's spread 1e-160 beside x2 of size 1: X'X's curvature along x1 (~1e-320) underflows,
+    # but the SVD of R found 1e-38 (it resolves a small singular value only to eps times
+    # the largest), and the data were accepted. Each centred column's Rayleigh quotient
+    # bounds the smallest curvature too
+    for scale in (1e-160, 1e-170):
+        with pytest.raises(ValueError, match=r"x varies too little in magnitude"):
+            problem(np.column_stack([scale * X1, X2]), Y)
+
+
+def test_scales_too_far_apart_when_every_spread_squares_to_a_normal_number():
+    # the robustness case scales_far_apart (size 1 beside one value at 1e152) scaled by
+    # 1e-130: every spread (3e-131 and up) squares to a normal float64, X'X's smallest
+    # curvature does not. The scales are too far apart; x does not vary too little (the
+    # spread's cube, 3e-393, would underflow)
+    scale = 1e-130
+    x2 = np.where(np.arange(10) == 3, 1e152, bad_inputs.X2[:, 1])
+    x = scale * np.column_stack([bad_inputs.X, x2])
+    with pytest.raises(ValueError, match=r"scales are too far apart"):
+        problem(x, bad_inputs.Y2)
 
 
 def test_exactly_collinear_predictors_far_from_unit_scale_are_refused():
