@@ -83,12 +83,14 @@ of rounding size), is
     sufficient statistics (``compiled_core``): M = Z'Z/n, Z = [X y], is rounded once, each
     entry a sum of n products: |dM_lt| <= LAMBDA u (sqrt(n-1) S_lt + ||Z_l o Z_t||) / n + u M_lt
     (S_lt = sum_i |Z_il Z_it|; worst case gamma_{n+1} S_lt / n; for one block of
-    ``fitters.moments`` the ordered-sum model's partial sums replace sqrt(n-1) S_lt), and
+    ``fitters.moments`` the ordered-sum model's partial sums replace sqrt(n-1) S_lt, for a
+    column with repeated values or streamed rows (unseen) the linear (n-1) S_lt), and
     the gradient 2 (M w)[:p+1], w = [b, -1], adds gamma_{p+3} (|M| |w|):
-    |dg| <= 2 (|dM| |w| + ...).
-  Magnitudes along the path are bounded with delta = |b_j - b*| by triangle inequalities
-  (m_i(b) <= m_i(b*) + 2 |X_i| delta, ...), so a step costs O(p^2), whatever n is (the
-  ordered-sum model below evaluates the terms themselves, O(n p) a step, within its budget).
+    |dg| <= 2 (|dM| |w| + ...); M's share is counted once over all steps
+    (``_moment_error_path``).
+  The worst-case magnitudes along the path are bounded with delta = |b_j - b*| by triangle
+  inequalities (m_i(b) <= m_i(b*) + 2 |X_i| delta, ...), so they cost O(p^2) a step; the
+  ordered-sum model evaluates the terms themselves, O(n p) a step, within its budget.
   The route's starting point is init rounded to the coefficients' dtype: ||e_0|| <= u_p ||b_0||.
 The oracle (``reference.gd_path``, extended precision, pairwise sums) errs by the same model
 with EXTENDED's u and worst-case sums of depth log2(n) + 24 (NumPy's pairwise summation: blocks
@@ -254,7 +256,6 @@ class _Magnitudes:
     s: np.ndarray  # sum_i |X_il X_it|, (p+1, p+1)
     t_star: np.ndarray  # sum_i |X_il r*_i|
     sz: np.ndarray  # sum_i |Z_il Z_it|, Z = [X y], (p+2, p+2)
-    qz: np.ndarray  # ||Z_l o Z_t||
     mz: np.ndarray  # |Z'Z| / n
     norm_x_rows_y: np.ndarray  # sum_i |X_il| |y_i| (the oracle's h)
     col_sums: np.ndarray  # sum_i |X_il|
@@ -275,7 +276,6 @@ def _magnitudes(pb: Problem) -> _Magnitudes:
     m_star = ay + ax @ np.abs(star) + r_star
     z = np.column_stack([x, pb.y])
     az = np.abs(z)
-    sq = az * az
     found = _Magnitudes(
         star=star,
         abs_x=ax,
@@ -285,7 +285,6 @@ def _magnitudes(pb: Problem) -> _Magnitudes:
         s=(ax.T @ ax) * _SLACK,
         t_star=(ax.T @ r_star) * _SLACK,
         sz=(az.T @ az) * _SLACK,
-        qz=np.sqrt(sq.T @ sq) * _SLACK,
         mz=np.abs(z.T @ z) / pb.n * _SLACK,
         norm_x_rows_y=(ax.T @ ay) * _SLACK,
         col_sums=ax.sum(axis=0) * _SLACK,
@@ -509,8 +508,8 @@ def _moment_spreads(pb: Problem, mag: _Magnitudes, dtype) -> tuple[np.ndarray, n
     its BLOCK rows, one pass: its loop visits the rows in order, which LLVM vectorizes into
     lanes); any order otherwise (blocks, chunks, Dask's combine).
     """
-    if pb.streamed:  # no rows to look at: any order, and the rows taken to differ
-        return math.sqrt(pb.n - 1) * mag.sz, mag.qz
+    if pb.streamed:  # no rows to look at, so no way to see repeated values: linear sums
+        return (pb.n - 1) * mag.sz, mag.sz
     single = pb.moments is None or pb.moments.depth == pb.n + 1
     z = np.column_stack([pb.design, pb.y])
     partial, own = _product_sums(
