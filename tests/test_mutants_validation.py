@@ -63,9 +63,17 @@ def test_an_underflowing_first_predictor_is_refused_by_its_spread():
     # but the SVD of R found 1e-38 (it resolves a small singular value only to eps times
     # the largest), and the data were accepted. Each centred column's Rayleigh quotient
     # bounds the smallest curvature too
-    for scale in (1e-160, 1e-170):
+    for scale in (1e-155, 1e-160, 1e-170):  # 1e-155: 2 ||x1 - mean||^2 / n just underflows
         with pytest.raises(ValueError, match=r"x varies too little in magnitude"):
             problem(np.column_stack([scale * X1, X2]), Y)
+
+
+def test_a_collinear_predictor_after_an_underflowing_one_is_named():
+    # x1 underflows (left to the curvature test), x3 = x2: the columns after x1 are still
+    # judged, and b3 is named as the first coefficient the data cannot identify
+    x = np.column_stack([1e-170 * X1, X2, X2])
+    with pytest.raises(ValueError, match=r"b3 is not identifiable"):
+        problem(x, Y)
 
 
 def test_scales_too_far_apart_when_every_spread_squares_to_a_normal_number():
