@@ -258,3 +258,20 @@ def test_streamed_chunks_are_checked_and_named():
     with pytest.raises(ValueError, match=r"^compiled_core fits 1 predictor\(s\); x has 2"):
         problem(two, max_predictors=1, route="compiled_core")
     assert problem(stream(X1, Y)).source == "arrays"
+
+
+def test_a_stream_is_refused_for_a_row_route_before_any_chunk_is_read():
+    # a route that needs the rows cannot take a stream: say so before reading it (it may be
+    # far larger than memory), not after a whole pass over it
+    from fitters import sources
+
+    read = []
+
+    def chunks():
+        for start in range(0, len(Y), 50):
+            read.append(start)
+            yield X1[start : start + 50], Y[start : start + 50]
+
+    with pytest.raises(ValueError, match=r"tape_vector holds the design X"):
+        problem(sources.from_iterable(chunks()), route="tape_vector")
+    assert read == []
