@@ -326,29 +326,33 @@ def _pow2(a) -> np.ndarray:
     return np.where(ok, np.exp2(np.ceil(np.log2(safe))), 1.0)
 
 
-def _grouped_squares(keys: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """sum over the groups of equal ``keys`` (last axis) of (the group's sum of weights)^2.
+def _squared_group_sums(weights: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """sum over groups of (the group's sum of weights)^2, for weights already in group order
+    (last axis) and ``end`` marking each group's last element."""
+    total = np.cumsum(weights, axis=-1)
+    before = np.zeros_like(total)
+    before[..., 1:] = np.maximum.accumulate(np.where(end, total, 0.0), axis=-1)[..., :-1]
+    return np.sum(np.where(end, total - before, 0.0) ** 2, axis=-1)  # totals never fall
 
-    Roundings in one group are the same rounding made again, so their coefficients add
-    before they are squared; distinct groups count as independent.
-    """
+
+def _group_order(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the order that sorts ``keys`` along the last axis, the marks of each group's end)."""
     order = np.argsort(keys, axis=-1, kind="stable")
     k = np.take_along_axis(keys, order, axis=-1)
-    total = np.cumsum(np.take_along_axis(weights, order, axis=-1), axis=-1)
     end = np.ones(k.shape, dtype=bool)
     end[..., :-1] = k[..., 1:] != k[..., :-1]
-    at_end = np.where(end, total, 0.0)
-    before = np.zeros_like(total)
-    before[..., 1:] = np.maximum.accumulate(at_end, axis=-1)[..., :-1]  # totals never fall
-    return np.sum(np.where(end, total - before, 0.0) ** 2, axis=-1)
+    return order, end
 
 
 def _addition_keys(values: np.ndarray, dtype, ulp: np.ndarray) -> np.ndarray:
     """What decides an addition's rounding: the added value, in ``dtype``, modulo the ulp
     of the largest partial sum. Two additions of values congruent modulo that ulp round
-    alike in its binade (and in every lower one), so they form one group."""
+    alike in its binade (and in every lower one), so they form one group. A multiple of
+    that ulp adds exactly within a binade and rounds only where the sum crosses into the
+    next, each time differently: it gets a key of its own (a negative one)."""
     rounded = np.asarray(values, dtype=np.float64).astype(dtype).astype(np.float64)
-    return np.mod(rounded, ulp)
+    keys = np.mod(rounded, ulp)
+    return np.where(keys == 0, -1.0 - np.arange(keys.shape[-1]), keys)
 
 
 def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
@@ -360,33 +364,26 @@ def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
     values (data with few distinct values: x in {-1, 1} + c) make the same rounding at every
     addition of the same binade, which then adds linearly: grouping the additions by
     ``_addition_keys`` keeps the model true for them (the summation tests hold TensorFlow's
-    sums of constant and two-valued terms to it). Multiples of the top ulp (integers, a
-    coarse grid) add exactly within a binade and stay single. The lanes' totals, combined
-    at the end, are grouped among themselves the same way.
+    sums of constant and two-valued terms to it). The lanes' totals, combined at the end,
+    are grouped among themselves the same way.
     """
     terms = np.asarray(terms, dtype=np.float64)
     n = terms.shape[-1]
     if n < 2:
         return np.zeros(terms.shape[:-1])
     top = np.sum(np.abs(terms), axis=-1, keepdims=True)  # bounds every partial sum
-    ulp = _pow2(top) * (2.0 * unit_roundoff(dtype))
+    # the ulp of top's binade, which every smaller partial sum's ulp divides
+    binade = np.where(top > 0, np.exp2(np.floor(np.log2(np.where(top > 0, top, 1.0)))), 1.0)
+    ulp = binade * (2.0 * unit_roundoff(dtype))
     keys = _addition_keys(terms, dtype, ulp)
-    keys = np.where(keys == 0, -1.0 - np.arange(n), keys)  # exact within a binade: single
-    perm = np.argsort(keys, axis=-1, kind="stable")  # one sort: groups are the terms'
-    ordered = np.take_along_axis(keys, perm, axis=-1)
-    end = np.ones(ordered.shape, dtype=bool)
-    end[..., :-1] = ordered[..., 1:] != ordered[..., :-1]
+    perm, end = _group_order(keys)  # one sort: an addition's group is its term's
     repeats = not bool(end.all())
 
     def by_term(weight: np.ndarray) -> np.ndarray:
         """sum over groups of (sum of the weights of the additions adding its terms)^2."""
         if not repeats:
             return np.sum(weight**2, axis=-1)
-        total = np.cumsum(np.take_along_axis(weight, perm, axis=-1), axis=-1)
-        at_end = np.where(end, total, 0.0)
-        before = np.zeros_like(total)
-        before[..., 1:] = np.maximum.accumulate(at_end, axis=-1)[..., :-1]  # never falls
-        return np.sum(np.where(end, total - before, 0.0) ** 2, axis=-1)
+        return _squared_group_sums(np.take_along_axis(weight, perm, axis=-1), end)
 
     prefix = np.cumsum(terms, axis=-1)
     weight = np.abs(prefix)
@@ -417,10 +414,9 @@ def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
             added.append(combined)
             partial.append(prefix[..., -1:])
         if added:
-            flat = np.concatenate(added, axis=-1)
-            flat_keys = _addition_keys(flat, dtype, ulp)
-            flat_keys = np.where(flat_keys == 0, -1.0 - np.arange(flat.shape[-1]), flat_keys)
-            total = total + _grouped_squares(flat_keys, np.abs(np.concatenate(partial, axis=-1)))
+            order, ends = _group_order(_addition_keys(np.concatenate(added, axis=-1), dtype, ulp))
+            weight = np.abs(np.concatenate(partial, axis=-1))
+            total = total + _squared_group_sums(np.take_along_axis(weight, order, axis=-1), ends)
         worst = np.maximum(worst, total)
     return worst
 

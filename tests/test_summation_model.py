@@ -193,3 +193,13 @@ def test_two_valued_predictors_stay_well_inside_the_bound(seed):
     fit = route.fit(x, y, init=init, lr=lr, epochs=epochs)
     bound = trajectory_bound(route, problem(x, y), init, lr, epochs)
     assert bound.error(fit.coef) <= bound.max_l2_error / 4
+
+
+def test_congruent_terms_are_grouped_modulo_the_top_binades_ulp():
+    # four terms near 1.1 sum to ~4.4, whose binade [4, 8) has ulp w = 2^-50: t and t + w
+    # leave the same remainder below w, so adding either rounds alike. Sequentially all
+    # three additions form one group: (s2 + s3 + s4)^2, not (s2 + s4)^2 + s3^2
+    t, w = 1.1, 2.0**-50
+    terms = np.array([t, t + w, t, t + w])
+    s2, s3, s4 = np.cumsum(terms)[1:]
+    assert float(partial_sum_squares(terms)) >= (s2 + s3 + s4) ** 2 * (1 - 1e-12)
