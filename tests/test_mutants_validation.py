@@ -1,6 +1,7 @@
 """Validation's decisions at their boundaries, written from the mutation run's survivors
 (docs/power-mutation.md): the overflow limit itself, an underflowing spread in a later
-predictor, and collinearity judged column by column at scales far from 1."""
+predictor, collinearity judged column by column at scales far from 1, the identifiability
+floor met exactly, and the curvature and spread tests at exactly 2^-1022."""
 
 from __future__ import annotations
 
@@ -275,3 +276,101 @@ def test_a_stream_is_refused_for_a_row_route_before_any_chunk_is_read():
     with pytest.raises(ValueError, match=r"tape_vector holds the design X"):
         problem(sources.from_iterable(chunks()), route="tape_vector")
     assert read == []
+
+
+_TINY = float(np.finfo(np.float64).tiny)  # 2^-1022, the smallest normal float64
+
+
+def _offset_design(m: float) -> np.ndarray:
+    # n = 16, p = 3: x1, x2 and the variation of x3 on disjoint pairs of rows (+1, -1), so
+    # each is orthogonal to the intercept and to the others, and the QR of [1 x] has no
+    # rounding in R22 (each sum of products is c - c): x3's sine is exactly 1
+    cols = np.zeros((16, 3))
+    for j in range(3):
+        cols[2 * j + 1, j], cols[2 * j + 2, j] = 1.0, -1.0
+    cols[:, 2] += m
+    return cols
+
+
+def test_a_predictor_exactly_at_the_identifiability_floor_is_refused():
+    """b_j is refused when its sine equals (p + 1 + sqrt(n)) eps ||x_j|| / ||x_j - mean||."""
+    # _check_identifiable's floor (its factor p + 1 and its <=). Here p + 1 + sqrt(n) = 8, so
+    # x3's floor is 2^-49 ||R[:, 3]|| / ||R22[:, 3]||: exactly its sine, 1, when the offset m
+    # makes R[0, 3] = R[0, 0] m equal to 2^49 |R[3, 3]|. R[0, 0] (-sqrt(16), as the QR
+    # rounds it) and R[3, 3] (-sqrt(2)) do not depend on m; read them off an accepted offset
+    y = np.arange(16.0)
+    r = problem(_offset_design(2.0**40), y).r
+    r00, r33 = abs(float(r[0, 0])), abs(float(r[3, 3]))
+    target = 2.0**49 * r33
+    m = target / r00
+    while r00 * m < target:
+        m = np.nextafter(m, math.inf)
+    while r00 * np.nextafter(m, 0.0) >= target:
+        m = np.nextafter(m, 0.0)
+    assert r00 * m == target, (r00, r33, m)  # the floor is met exactly at m, not crossed
+    refused = r"^coefficient b3 is not identifiable: predictor x3 is a linear combination"
+    for at_or_above in (m, 1.1 * m):  # floor 1 and 1.1 against a sine of 1
+        with pytest.raises(ValueError, match=refused):
+            problem(_offset_design(at_or_above), y)
+    for below in (np.nextafter(m, 0.0), 0.9 * m):  # floor 1 - 2^-53 and 0.9
+        assert problem(_offset_design(below), y).p == 3
+
+
+def test_a_curvature_of_exactly_the_smallest_normal_float64_is_accepted():
+    """X'X's smallest curvature at exactly 2^-1022 is accepted; one rounding below, refused."""
+    # _finish's lam_min >= tiny. x = 2^-511 (1, -1, 1, -1, 0, 0, 0, 0): mean 0, R diagonal,
+    # 2 ||x - mean||^2 / n = 2^-1022 exactly, and the SVD of a diagonal R is exact
+    pattern = np.array([1.0, -1.0, 1.0, -1.0, 0.0, 0.0, 0.0, 0.0])
+    y = np.arange(8.0)
+    pb = problem(2.0**-511 * pattern, y)
+    assert float(pb.hessian_eigenvalues[-1]) == _TINY
+    with pytest.raises(ValueError, match=r"^x varies too little in magnitude"):
+        problem(2.0**-511 * (1 - 2.0**-52) * pattern, y)
+
+
+def test_a_spread_whose_square_is_exactly_the_smallest_normal_float64_is_representable():
+    """A curvature below 2^-1022 with every spread^2 >= 2^-1022 is "scales too far apart"."""
+    # _finish's spread**2 >= tiny. x1 = 2^-511 (+-1 alternating): spread exactly 2^-511;
+    # x2 = x1 + 2^-512 w (w orthogonal) leans on x1, so X'X's smallest curvature is ~0.23 tiny
+    # while each predictor's own is 2 tiny or more. Just below, x varies too little
+    alternating = np.array([1.0, -1.0] * 4)
+    w = np.array([1.0, 1.0, -1.0, -1.0] * 2)
+    x = 2.0**-511 * np.column_stack([alternating, alternating + 0.5 * w])
+    y = np.arange(8.0)
+    with pytest.raises(ValueError, match=r"scales are too far apart .* varies by 1\.49e-154 or"):
+        problem(x, y)
+    with pytest.raises(ValueError, match=r"^x varies too little in magnitude"):
+        problem((1 - 2.0**-52) * x, y)
+
+
+def test_the_rayleigh_bound_refuses_a_first_predictor_just_below_the_normal_range():
+    """x1 with 2 var(x1) = 0.78 * 2^-1022 beside x2 of size 1 is refused; 1.125 is accepted."""
+    # _finish's 2.0 / n: the SVD of this graded R puts the smallest curvature near 1e-39, so
+    # only 2 ||x1 - mean||^2 / n (not 3 / n: 1.17 tiny) finds it below the normal range
+    alternating = np.where(np.arange(N) % 2 == 0, 1.0, -1.0)
+    small = np.column_stack([0.625 * 2.0**-511 * alternating, X2])  # spread^2 = 0.39 tiny
+    with pytest.raises(ValueError, match=r"^x varies too little in magnitude \(spread down to 9"):
+        problem(small, Y)
+    assert problem(np.column_stack([0.75 * 2.0**-511 * alternating, X2]), Y).p == 2
+
+
+def test_a_first_predictor_varying_in_its_last_bit_near_1e_150_is_named_by_its_spread():
+    """A first predictor whose spread underflows X'X is named by its spread, not as collinear."""
+    # _check_identifiable's norm(R22, axis=0): x1 = 2^-500 plus one ulp on every other row.
+    # R22's column for x1 (~1e-165) squares to 0, so it is left to the curvature test; its
+    # row keeps x2's projection (~1e-2), and judged by that row x1 would be "collinear"
+    x1 = 2.0**-500 + np.spacing(2.0**-500) * (np.arange(N) % 2)
+    with pytest.raises(ValueError, match=r"^x varies too little in magnitude \(spread down to 0\)"):
+        problem(np.column_stack([x1, X2]), Y)
+
+
+def test_a_constant_predictor_after_an_underflowing_one_is_named():
+    """A constant column after one whose sums underflow is still named as constant."""
+    # _check_moments' continue after a column that varies below its sums' resolution: x1's
+    # squares (1e-340) underflow to 0, yet x1 is not constant; x2 is still checked
+    for value, message in (
+        (1.0, r"^predictor x2 is a column of ones"),
+        (3.0, r"^coefficient b2 is not identifiable: .* x2 is constant \(every value is 3\)"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            problem(np.column_stack([1e-170 * X1, np.full(N, value)]), Y)
