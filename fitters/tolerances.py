@@ -98,13 +98,25 @@ of 128 summed by 8 interleaved accumulators, then halved); that is added.
 
 Closed forms (``closed_form_bound``), least-squares perturbation theory (Higham ch. 20) with
 the backward error eps = min(gamma_m, LAMBDA sqrt(m) u), m = n (p+1), in the route's dtype:
-    QR / lstsq (``stable_solve``):  ||db|| <= eps (kappa + kappa^2 ||r*|| / (s_max ||b*||)) ||b*||
-    X'X (inverse, sums):            ||db|| <= eps kappa^2 ||b*|| + eps ||X'r*|| / lambda_min(X'X)
+    QR / lstsq (``stable_solve``): the smaller of the normwise
+        ||db|| <= eps (kappa + kappa^2 ||r*|| / (s_max ||b*||)) ||b*||
+      and the columnwise (``_ls_columnwise_error``: each column's backward error at its
+      worst alignment, r* orthogonal to the range of X, so kappa^2 only where columns align)
+    X'X (inverse, solve): the smaller of eps kappa^2 ||b*|| + eps ||X'r*|| / lambda_min(X'X)
+      and the componentwise ``gram_route_error``: G's roundings with m = X'y's (then a
+      solve) or with the lecture's (inv(G) X') y, the larger of the two algorithms, each
+      one Hoeffding over all its roundings (they are distinct operations)
     centred sums, p = 1 (``centred_sums``: b1 = Sxy / Sxx, b0 = ybar - xbar b1): first order
-    in the roundings of the centred terms d_i e_i, d_i^2 and their sums, offsets absent
+    in the roundings of the centred terms d_i e_i, d_i^2 and their sums, Sxy - b1 Sxx as one
+    linear form (d_i's rounding is shared by both sums), offsets absent
     (``centred_route_error``)
-against ``reference.normal_equation_extended``, whose own error (the QR formula in EXTENDED,
-on centred columns) is added.
+against b* from ``reference.normal_equation_exact`` (rationals, rounded once: u ||b*||) within
+``reference.EXACT_BUDGET``, else ``reference.normal_equation_extended``, whose own error (the
+QR formula in EXTENDED, on centred columns) is what is added. Where the worst case stays:
+the LU's inverse or solve (gamma_{3(p+1)} with |L||U|: for p + 1 <= 6 it is smaller than
+LAMBDA sqrt(3(p+1)) u), and the extended oracle past the budget. The QR bounds assume no
+operation order: one tied to Eigen's Householder order would turn a correct QR from another
+library, or TensorFlow's next, red.
 
 Loss histories (``loss_history_bound``): the loss a route records before step j is L at its
 own iterate, evaluated with rounding: |L^_j - L(b_j)| <= ||g(b_j)|| E_j + lambda_max E_j^2 / 2
@@ -248,7 +260,8 @@ class Bound:
 class _Magnitudes:
     """Sums of magnitudes the per-step model needs, at b* (float64, inflated by _SLACK)."""
 
-    star: np.ndarray  # b*, extended-precision solve
+    star: np.ndarray  # b*: exact and rounded once, or the extended-precision solve
+    star_exact: bool  # which of the two
     abs_x: np.ndarray  # |X|, (n, p+1)
     m_star: np.ndarray  # m_i(b*) = |y_i| + |X_i||b*| + |r*_i|
     r_star: np.ndarray  # |r*_i|
@@ -264,11 +277,21 @@ class _Magnitudes:
 _CACHE: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+def _oracle_star(pb: Problem) -> tuple[np.ndarray, bool]:
+    """b*, and whether it is the exact solution rounded once (else the extended QR's)."""
+    if pb.n * (pb.p + 2) * (pb.p + 3) // 2 <= reference.EXACT_BUDGET:
+        try:
+            return reference.normal_equation_exact(pb), True
+        except OverflowError:  # b* beyond float64's range: the extended solve says inf
+            pass
+    return reference.normal_equation_extended(pb), False
+
+
 def _magnitudes(pb: Problem) -> _Magnitudes:
     found = _CACHE.get(pb)
     if found is not None:
         return found
-    star = reference.normal_equation_extended(pb)
+    star, star_exact = _oracle_star(pb)
     x = pb.design
     ax = np.abs(x)
     ay = np.abs(pb.y)
@@ -278,6 +301,7 @@ def _magnitudes(pb: Problem) -> _Magnitudes:
     az = np.abs(z)
     found = _Magnitudes(
         star=star,
+        star_exact=star_exact,
         abs_x=ax,
         m_star=m_star * _SLACK,
         r_star=r_star,
@@ -299,6 +323,16 @@ def _root_sum_squares(*terms: tuple[float, np.ndarray]) -> np.ndarray:
     safe = np.where(scale > 0, scale, 1.0)
     total = sum(w * (a / safe) ** 2 for w, a in terms)
     return scale * np.sqrt(total)
+
+
+def _independent(u: float, model: str, *pieces: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Error of a sum of first-order pieces over distinct roundings, each given as (the 2-norm
+    of its coefficients, its worst case): Hoeffding once over all of them, or the pieces'
+    own smaller bounds added, whichever is smaller (both hold); the worst cases added under
+    ``model="worst_case"``."""
+    together = _hoeffding(u, _root_sum_squares(*((1.0, norm) for norm, _ in pieces)))
+    apart = sum(_cap(_hoeffding(u, norm), worst, model) for norm, worst in pieces)
+    return _cap(together, apart, model)
 
 
 def _row_norms(a: np.ndarray) -> np.ndarray:
@@ -437,6 +471,13 @@ def row_classes(pb: Problem, dtype) -> np.ndarray | None:
 
 
 _ROW_CLASSES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _x_classes(pb: Problem, dtype) -> np.ndarray | None:
+    """Labels of the rows x_i that are equal in ``dtype`` (what depends on x alone rounds
+    alike on them), or None if all differ."""
+    _, first, labels = np.unique(pb.x.astype(dtype), axis=0, return_index=True, return_inverse=True)
+    return None if first.size == pb.n else labels.reshape(-1)
 
 
 def _class_squares(c: np.ndarray, labels: np.ndarray | None) -> np.ndarray:
@@ -748,7 +789,7 @@ def convergence_bound(
     traj = route_trajectory(route, pb, init, lr, k, model=model)
     mag = _magnitudes(pb)
     contraction = traj.rho**k * float(np.linalg.norm(check_init(init, pb.p) - mag.star))
-    star_err = _extended_star_error(pb)
+    star_err = _star_error(pb)
     total = contraction + float(traj.bounds[-1]) + star_err
     return Bound(
         mag.star,
@@ -857,14 +898,42 @@ def _ls_error(pb: Problem, star: np.ndarray, eps: float, *, gram: bool) -> float
     return eps * (kappa + kappa**2 * norm_r / (float(s[0]) * max(norm_b, tiny))) * norm_b
 
 
+def _ls_columnwise_error(pb: Problem, star: np.ndarray, eps: float) -> float:
+    """First-order ||db|| for a columnwise backward error of a QR solve (Higham, Thm 20.3:
+    the computed b solves the problem of X + dX, y + dy, ||dX_j|| <= eps ||X_j||,
+    ||dy|| <= eps ||y||), each column's perturbation aligned at its worst.
+
+    db = X^+ (dy - dX b*) + (X'X)^-1 dX' r*, and r* is orthogonal to the rows of X^+, so
+    column j reaches db_k by at most eps ||X_j|| sqrt(b*_j^2 C_kk + C_kj^2 ||r*||^2),
+    C = (X'X)^-1, and y by eps ||y|| sqrt(C_kk). Unlike the normwise bound it follows the
+    actual geometry: a column's own scale, and kappa^2 only where columns are aligned.
+    """
+    r = pb.r_factor
+    r_inv = np.linalg.inv(r)
+    c = r_inv @ r_inv.T  # (X'X)^-1 from X'X = R'R
+    norms = np.linalg.norm(r, axis=0)  # ||X_j||
+    res = float(np.linalg.norm(pb.y - pb.design @ star))
+    cd = np.diag(c)
+    share = norms[None, :] * np.sqrt(star[None, :] ** 2 * cd[:, None] + c**2 * res**2)
+    per_k = eps * (float(np.linalg.norm(pb.y)) * np.sqrt(cd) + share.sum(axis=1))
+    second = eps * pb.scaled_condition_number * math.sqrt(pb.p + 1)
+    if second >= 0.25:
+        return math.inf
+    # 1 / (1 - 2 second): the second-order terms; 1e-6: C evaluated in float64 (cond <= 1e6)
+    return float(np.linalg.norm(per_k)) / (1 - 2 * second) * (1 + 1e-6)
+
+
 def _backward_error(pb: Problem, dtype, model: str) -> float:
     m = pb.n * (pb.p + 1)
     return float(_cap(_hoeffding(unit_roundoff(dtype), math.sqrt(m)), gamma(m, dtype), model))
 
 
-def _extended_star_error(pb: Problem) -> float:
-    """Bound on the error of ``reference.normal_equation_extended`` (QR in EXTENDED)."""
-    star = _magnitudes(pb).star
+def _star_error(pb: Problem) -> float:
+    """Bound on the oracle's own ||b*^ - b*||: the rounding of exact b*, or the extended QR's."""
+    mag = _magnitudes(pb)
+    star = mag.star
+    if mag.star_exact:  # each coefficient correctly rounded: |b*^_k - b*_k| <= u |b*^_k|
+        return unit_roundoff(np.float64) * float(np.linalg.norm(star)) * _SLACK
     eps = gamma(pb.n * (pb.p + 2), reference.EXTENDED)
     kappa = pb.scaled_condition_number
     norms = np.linalg.norm(pb.r, axis=0)  # column norms of X
@@ -953,9 +1022,12 @@ def gram_route_error(
     where the ordered-sum model (module docstring) puts the sum of its partial sums' squares
     in place of each (n-1) S^2,
     capped by the worst case sum_jl |G^-1_kj| |b*_l| gamma_n S_jl + ... . The lecture's order
-    adds the rows of B = inv(G) X' (p+1 products each) summed against y, n terms:
-    LAMBDA u sqrt((n-1) (sum_i |B_ki y_i|)^2 + ...) (ordered: the partial sums of B_ki y_i)
-    + gamma_{p+1} (|inv(G)| |X'| |y|)_k; and
+    never forms m: in its place come the entries of B = inv(G) X' (p+1 products, p additions
+    in any order, each partial sum at most A_ki = (|inv(G)| |X'|)_ki: coefficients
+    sqrt(p+1) A_ki |y_i|, added over equal rows of x) and the n-term sum of B_ki y_i (the
+    ordered model's partial sums, or (n-1) (sum_i |B_ki y_i|)^2). G's roundings go with
+    either algorithm's own in one Hoeffding (or each part's smaller bound, added), and the
+    larger of the two algorithms is kept; and
     inverting or solving the (p+1) x (p+1) system by LU with partial pivoting, PG = LU
     (TensorFlow's inverse and solve), adds gamma_{3(p+1)} (|G^-1| P'|L||U| |b*|)_k for a solve
     and gamma_{3(p+1)} (|G^-1| P'|L||U| |G^-1| |m|)_k for an inverse applied to m
@@ -984,13 +1056,18 @@ def gram_route_error(
     diag = np.arange(p1)
     w[:, diag, diag] /= 2
     upper = np.triu(np.ones((p1, p1), dtype=bool))
-    gram_terms = (partial_xx + own_xx)[upper]
-    moment_terms = partial_xy + own_xy
-    prob = np.sqrt((w[:, upper] ** 2) @ gram_terms + (g_inv**2) @ moment_terms)
-    prob = _hoeffding(u, prob)
-    worst = gamma(n + 1, dtype) * ((gi * (s_xx @ b)[None, :]).sum(axis=1) + gi @ s_xy)
-    forming = _cap(prob, worst, model)
-    # the lecture's order: (inv(G) X') y, an n-term sum of |B_ki y_i|
+    gram = (
+        np.sqrt(w[:, upper] ** 2 @ (partial_xx + own_xx)[upper]),
+        gamma(n + 1, dtype) * (gi * (s_xx @ b)[None, :]).sum(axis=1),
+    )
+    moment = (np.sqrt((g_inv**2) @ (partial_xy + own_xy)), gamma(n + 1, dtype) * (gi @ s_xy))
+    # the lecture's order: B = inv(G) X', p+1 products and p additions per entry in any order
+    # (each partial sum at most A_ki = (|inv(G)| |X'|)_ki; equal rows of x share them), then
+    # the n-term sum of B_ki y_i
+    a_y = (gi @ ax.T) * ay[None, :]
+    top_a = _pow2(np.max(a_y, axis=1, keepdims=True))
+    x_labels = _x_classes(pb, dtype)
+    forming_b = np.sqrt(p1 * _class_squares(a_y / top_a, x_labels)) * top_a[:, 0]
     signed_by = (g_inv @ x.T) * pb.y[None, :]  # B_ki y_i, (p+1, n)
     by = np.abs(signed_by)
     top = _pow2(np.max(by, axis=1, keepdims=True))
@@ -1001,12 +1078,30 @@ def gram_route_error(
     else:  # repeated rows beyond the budget: the linear sum (the worst case applies)
         partial_by = (n - 1) * by.sum(axis=1)
     own_by = np.sqrt(_class_squares(signed_by / top, labels)) * top[:, 0]
-    ordered_prob = _hoeffding(u, _root_sum_squares((1.0, partial_by), (1.0, own_by)))
-    ordered_worst = gamma(n + 1, dtype) * by.sum(axis=1)
-    ordered = _cap(ordered_prob, ordered_worst, model) + gamma(p1, dtype) * (gi @ (ax.T @ ay))
+    lecture = (
+        _root_sum_squares((1.0, partial_by), (1.0, own_by), (1.0, forming_b)),
+        gamma(n + 1, dtype) * by.sum(axis=1) + gamma(p1, dtype) * a_y.sum(axis=1),
+    )
+    forming = np.maximum(
+        _independent(u, model, gram, moment), _independent(u, model, gram, lecture)
+    )
     lu = _lu_magnitude(g)
     solve = gamma(3 * p1, dtype) * (gi @ (lu @ np.maximum(b, gi @ np.abs(pb.moment))))
-    return (forming + ordered + solve) * _SLACK
+    return (forming + solve) * _SLACK
+
+
+def _addition_norm(terms: np.ndarray, dtype, labels: np.ndarray | None) -> float:
+    """2-norm of the coefficients of the n-1 additions summing ``terms``: the ordered-sum
+    model's within its budget; beyond it sqrt(n-1) T, T = sum |c_i| (any order), or
+    (n-1) T where terms or rows repeat (the model's independence fails for them)."""
+    c = np.abs(terms)
+    total = float(np.sum(c))
+    if c.size <= ORDERED_BUDGET:  # in units of a power of two: squares stay finite
+        big = float(_pow2(np.max(c))) if c.size else 1.0
+        return big * math.sqrt(float(partial_sum_squares(terms / big, dtype)) * _SLACK)
+    if labels is None and np.unique(terms).size == c.size:
+        return math.sqrt(c.size - 1) * total
+    return (c.size - 1) * total
 
 
 def _sum_error(
@@ -1029,14 +1124,8 @@ def _sum_error(
     c = np.abs(terms)
     total = float(np.sum(c))
     big = float(_pow2(np.max(c))) if c.size else 1.0
-    if c.size <= ORDERED_BUDGET:  # in units of a power of two: squares stay finite
-        partial = big * math.sqrt(float(partial_sum_squares(terms / big, dtype)) * _SLACK)
-    elif labels is None and np.unique(terms).size == c.size:
-        partial = math.sqrt(c.size - 1) * total
-    else:
-        partial = (c.size - 1) * total
     own = big * math.sqrt(per_term * float(_class_squares(c / big, labels)))
-    spread = [own, partial]
+    spread = [own, _addition_norm(terms, dtype, labels)]
     for e in extra:
         scale = float(_pow2(np.max(np.abs(e))))
         spread.append(scale * math.sqrt(float(_class_squares(e / scale, labels))))
@@ -1082,7 +1171,22 @@ def centred_route_error(
     # d_i^2: the subtraction's rounding counts twice (coefficient 2 d_i^2), the square's two
     cast_x = [2 * x * d] if cast else []
     err_sxx = _sum_error(d * d, 6.0, cast_x, dtype, model, labels) + n * err_x**2
-    db1 = (err_sxy + b1 * err_sxx) / sxx + u * b1
+    # Sxy - b1 Sxx at once: its roundings are distinct except d_i's, shared by both sums
+    slope = float(star[1])
+    shared = e - 2 * slope * d
+    per_row = [d * shared, de, de, slope * d * d, slope * d * d]
+    if cast:
+        per_row += [x * shared, d * y]
+    scale = float(_pow2(max(float(np.max(np.abs(c))) for c in per_row)))
+    own = scale * math.sqrt(sum(float(_class_squares(c / scale, labels)) for c in per_row))
+    sums = _root_sum_squares(
+        (1.0, np.array(_addition_norm(de, dtype, labels))),
+        (1.0, np.array(b1 * _addition_norm(d * d, dtype, labels))),
+    )
+    apart = err_sxy + b1 * err_sxx
+    both = _hoeffding(u, float(_root_sum_squares((1.0, np.array(own)), (1.0, sums))))
+    both += n * err_x * err_y + b1 * n * err_x**2
+    db1 = float(_cap(both, apart, model)) / sxx + u * b1
     db0 = err_y + abs(xbar) * db1 + b1 * err_x + u * (abs(xbar) * b1 + b0)
     return np.array([db0, db1]) * (1 + gamma(n + 4, dtype)) * _SLACK
 
@@ -1096,7 +1200,13 @@ def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic"
     """
     star = _magnitudes(pb).star
     if route.stable_solve:
-        err = closed_form_error(pb, star, route.dtype, gram=False, model=model)
+        eps = _backward_error(pb, route.dtype, model)
+        if np.dtype(route.dtype) != np.dtype(np.float64):
+            eps += unit_roundoff(route.dtype)  # the cast of x and y: columnwise too
+        err = min(
+            closed_form_error(pb, star, route.dtype, gram=False, model=model),
+            _ls_columnwise_error(pb, star, eps),
+        )
         kind = "QR"
     elif route.centred_sums:
         err = float(np.linalg.norm(centred_route_error(pb, star, route.dtype, model=model)))
@@ -1107,9 +1217,7 @@ def closed_form_bound(route: Route, pb: Problem, *, model: str = "probabilistic"
             normwise, float(np.linalg.norm(gram_route_error(pb, star, route.dtype, model=model)))
         )
         kind = "X'X"
-    return Bound(
-        star, err + _extended_star_error(pb), f"{model} {kind} perturbation bound in {route.dtype}"
-    )
+    return Bound(star, err + _star_error(pb), f"{model} {kind} perturbation bound in {route.dtype}")
 
 
 def toy_bound(beta0: float, lr: float, steps: int) -> Bound:

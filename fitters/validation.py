@@ -320,7 +320,7 @@ def _check_identifiable(r: np.ndarray, n: int) -> None:
         if not centred[j] > 0:
             continue  # its spread underflowed: _finish's curvature test names it
         if sine[j] <= floor[j]:
-            earlier = "the intercept" + (f" and x1..x{j}" if j > 1 else " and x1")
+            earlier = "the intercept" + ("", " and x1", f" and x1..x{j}")[min(j, 2)]
             raise ValueError(
                 f"coefficient b{j + 1} is not identifiable: predictor x{j + 1} is a linear "
                 f"combination of {earlier} (collinear), so X'X is singular; drop x{j + 1} "

@@ -374,3 +374,13 @@ def test_a_constant_predictor_after_an_underflowing_one_is_named():
     ):
         with pytest.raises(ValueError, match=message):
             problem(np.column_stack([1e-170 * X1, np.full(N, value)]), Y)
+
+
+def test_a_first_predictor_varying_only_in_its_last_bit_is_named_against_the_intercept():
+    """x1 that varies only in its last bit is collinear with the intercept alone."""
+    # before any other predictor, "a linear combination of the intercept and x1" named x1
+    # against itself
+    x1 = 1.0 + np.spacing(1.0) * (np.arange(N) % 2)
+    with pytest.raises(ValueError, match=r"x1 is a linear combination of the intercept \(") as e:
+        problem(np.column_stack([x1, X2]), Y)
+    assert "and x1" not in str(e.value)

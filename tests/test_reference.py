@@ -3,13 +3,16 @@ rounding really does (a bound that is never approached is as useless as one that
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fitters import reference
+from fitters import reference, tolerances
 from fitters.testing import strategies as S
 from fitters.tolerances import closed_form_error, gd_rounding_bound, unit_roundoff
+from fitters.validation import problem
 
 
 @given(ds=S.linear_datasets())
@@ -31,6 +34,50 @@ def test_extended_normal_equation_agrees_with_float64(ds):
     ext = reference.normal_equation_extended(ds.x, ds.y)
     allowed = closed_form_error(ds.problem, ext, "float64", gram=False, model="worst_case")
     assert np.linalg.norm(star - ext) <= allowed, ds.describe()
+
+
+def _centred_slope_in_rationals(x, y) -> tuple[Fraction, Fraction]:
+    """b0, b1 of a one-predictor fit by the centred formula, exactly (not the oracle's route:
+    no normal equations, no elimination)."""
+    fx, fy = [Fraction(v) for v in x], [Fraction(v) for v in y]
+    xbar, ybar = sum(fx) / len(fx), sum(fy) / len(fy)
+    sxy = sum((a - xbar) * (b - ybar) for a, b in zip(fx, fy, strict=True))
+    sxx = sum((a - xbar) ** 2 for a in fx)
+    b1 = sxy / sxx
+    return ybar - xbar * b1, b1
+
+
+@given(ds=S.linear_datasets(max_p=1, max_n=300, max_log10_offset=8))
+def test_exact_normal_equation_is_the_rational_solution_rounded_once(ds):
+    # offsets up to 1e8 make cond(X) ~ 1e16: only an exact solve lands on the last bit
+    b0, b1 = _centred_slope_in_rationals(ds.problem.x[:, 0], ds.y)
+    got = reference.normal_equation_exact(ds.x, ds.y)
+    assert got.tolist() == [float(b0), float(b1)], ds.describe()
+
+
+def test_exact_normal_equation_on_tiny_huge_and_p_greater_than_one():
+    # exponents far apart (integers 2^200 apart) and p = 2, by hand:
+    # y = 3 + 2^-200 x1 - 5 x2 exactly, so b* = (3, 2^-200, -5)
+    x = np.array([[2.0**200, 1.0], [0.0, 2.0], [2.0**199, -1.0], [3 * 2.0**198, 0.5]])
+    y = 3 + 2.0**-200 * x[:, 0] - 5 * x[:, 1]
+    assert reference.normal_equation_exact(x, y).tolist() == [3.0, 2.0**-200, -5.0]
+
+
+def test_the_checks_oracle_is_exact_within_its_budget_and_extended_beyond():
+    # the closed forms are judged against the exact b* (its own error u ||b*||, nothing
+    # more); past EXACT_BUDGET the extended QR stands in, with its own error bound
+    rng = np.random.default_rng(7)
+    x = 1e6 + rng.normal(size=200)
+    y = 0.5 * x + rng.normal(size=200)
+    b0, b1 = _centred_slope_in_rationals(x, y)
+    pb = problem(x, y)
+    assert tolerances._magnitudes(pb).star.tolist() == [float(b0), float(b1)]
+    assert tolerances._star_error(pb) <= 2.0**-53 * float(np.hypot(float(b0), float(b1))) * 1.01
+    n = reference.EXACT_BUDGET // 6 + 1  # n (p+2)(p+3)/2 products, p = 1
+    x = rng.normal(size=n)
+    big = problem(x, 2 * x + rng.normal(size=n))
+    assert not tolerances._magnitudes(big).star_exact
+    assert tolerances._star_error(big) > 2.0**-53 * np.linalg.norm(tolerances._magnitudes(big).star)
 
 
 @given(ds=S.linear_datasets(), data=st.data())

@@ -93,6 +93,20 @@ def _loss_after_step(impl):
     return mutant
 
 
+def _losses_off_by(relative: float):
+    # every recorded loss off by a relative ``relative`` (the coefficients untouched)
+    def mutate(impl):
+        def mutant(pb, init, lr, epochs, log, **kw):
+            coef = impl(pb, init, lr, epochs, log, **kw)
+            if log.count:
+                log._values[: log.count] = log.history * (1 + relative)
+            return coef
+
+        return mutant
+
+    return mutate
+
+
 def _centred_closed_form(dtype: str, sign: float = -1.0):
     # the lecture's Sxy / Sxx in tensors of ``dtype``; sign +1 is the x + xbar typo
     import tensorflow as tf
@@ -132,11 +146,22 @@ MUTANTS = {
     # through (tried), so these also guard the bounds against loosening
     "lr*(1+1e-12)": ("tape_vector", _lr_off_by(1e-12), "check_trajectory"),
     "lr*(1+1e-5) (float32 route)": ("tape_scalar", _lr_off_by(1e-5), "check_trajectory"),
-    # a closed form's answer off by a relative 1e-12: caught; closed-form bounds loosened a
-    # hundredfold let it through (tried)
-    "coef*(1+1e-12) (closed form)": (
+    # a closed form's answer off by a relative 1e-13 (the centred sums: 1e-14): caught, and
+    # with the closed-form bounds loosened tenfold let through (tried), so these also guard
+    # the bounds against loosening
+    "coef*(1+1e-13) (closed form)": (
         "normal_equation_solve",
-        _output_off_by(1e-12),
+        _output_off_by(1e-13),
+        "check_closed_form",
+    ),
+    "coef*(1+1e-13) (the lecture's inverse)": (
+        "normal_equation_inv",
+        _output_off_by(1e-13),
+        "check_closed_form",
+    ),
+    "coef*(1+1e-14) (centred sums)": (
+        "closed_form_scalar",
+        _output_off_by(1e-14),
         "check_closed_form",
     ),
     "float32 cast in float64 route": ("compiled_core", _float32_cast, "check_trajectory"),
@@ -155,6 +180,14 @@ MUTANTS = {
     "x + xbar in Sxy": ("closed_form_scalar", _sign_typo_in_centring, "check_closed_form"),
     "one epoch short": ("apply_gradients_vector", _one_epoch_short, "check_trajectory"),
     "loss recorded after the step": ("analytic_gradient", _loss_after_step, "check_loss_history"),
+    # losses off by a relative 1e-14 (a few float64 ulps): caught, and with the loss-history
+    # bounds loosened tenfold let through (tried), so these guard them against loosening
+    "losses*(1+1e-14)": ("analytic_gradient", _losses_off_by(1e-14), "check_loss_history"),
+    "losses*(1+1e-14) (compiled core)": (
+        "compiled_core",
+        _losses_off_by(1e-14),
+        "check_loss_history",
+    ),
 }
 
 
@@ -187,4 +220,19 @@ def test_a_float32_centred_closed_form_is_held_to_its_bound():
     base = fitters.ROUTES["closed_form_scalar"]
     impl = _centred_closed_form("float32")
     route = dataclasses.replace(base, name="centred32", dtype="float32", impl=impl)
+    _check("check_closed_form")(route, profile="ci")
+
+
+def test_a_gram_route_that_solves_is_held_to_its_bound():
+    # the X'X bound covers both of its algorithms, each on its own: G and m = X'y then a
+    # solve, as well as the lecture's (inv(G) X') y (the two are not added: a route runs one)
+    import tensorflow as tf
+
+    def impl(pb):
+        X, y = tf.constant(pb.design), tf.constant(pb.y[:, None])
+        g = tf.linalg.matmul(X, X, transpose_a=True)
+        return tf.linalg.solve(g, tf.linalg.matmul(X, y, transpose_a=True)).numpy()[:, 0]
+
+    base = fitters.ROUTES["normal_equation_inv"]
+    route = dataclasses.replace(base, name="gram_solve", impl=impl)
     _check("check_closed_form")(route, profile="ci")

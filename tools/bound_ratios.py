@@ -5,8 +5,10 @@ while ``fitters.testing.checks`` records each comparison against a bound, then p
 route, the median and maximum of bound / observed error. An observed error of 0 (a float64
 route that lands on the oracle's last bit) is counted as one unit roundoff of the answer's
 size, so the ratio stays finite: that is the smallest error a route in that dtype can show.
-Left out: zero-step comparisons (the answer is init itself, trivially tight) and
-check_convergence (its bound is mostly the contraction rho^k, not rounding).
+Left out: zero-step comparisons (the answer is init itself, trivially tight),
+comparisons whose bound is 0 (data a route must fit exactly, such as y = 0: a ratio 0/0 says
+nothing of tightness; their number is reported as ``exact``) and check_convergence (its
+bound is mostly the contraction rho^k, not rounding).
 
 Run:  python tools/bound_ratios.py [--profile ci] [--routes a,b] [--out ratios.json]
 """
@@ -36,9 +38,10 @@ def ratios(profile: str, names: list[str]) -> dict[str, dict]:
             check_route(route, profile=profile)
     out: dict[str, dict] = {}
     for name in names:
-        rows = [
+        mine = [
             r for r in checks.OBSERVED if r[0] == name and r[6] != 0 and r[1] != "check_convergence"
         ]
+        rows = [r for r in mine if r[4] > 0]
         if not rows:
             continue
         values = []
@@ -51,6 +54,7 @@ def ratios(profile: str, names: list[str]) -> dict[str, dict]:
         out[name] = {
             "dtype": rows[0][2],
             "comparisons": len(values),
+            "exact": len(mine) - len(rows),
             "median": statistics.median(values),
             "max": max(values),
             "min": min(values),
@@ -69,7 +73,9 @@ def markdown(table: dict[str, dict]) -> str:
     for name, row in table.items():
         by = ", ".join(f"{c.removeprefix('check_')} {v:.3g}" for c, v in row["by_check"].items())
         lines.append(
-            f"| `{name}` | {row['dtype']} | {row['comparisons']} | {row['median']:.3g} "
+            f"| `{name}` | {row['dtype']} | {row['comparisons']}"
+            + (f" (+{row['exact']} exact)" if row.get("exact") else "")
+            + f" | {row['median']:.3g} "
             f"| {row['max']:.3g} | {by} |"
         )
     return "\n".join(lines)
