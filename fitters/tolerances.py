@@ -25,10 +25,13 @@ A check makes at most ~10^6 such uses (k steps x p+1 components x 3 sums), so a 
 spuriously with probability below 4e-16; at 10^4 checks a CI run and 10^5 runs in the
 project's life that is 4e-7: no flake is expected, ever. Every probabilistic term is capped by
 its worst-case counterpart (the smaller of two valid bounds is valid), so for small n the
-worst case simply applies. Across gradient steps the model is applied only where it holds:
-near a fixed point each step may repeat the same roundings, and roundings of the data (casts,
-the compiled core's moments) recur at every step, so those add linearly; a step that must
-move the iterate by MOVING_ULPS rounds values no other step does (``_accumulate``).
+worst case simply applies; the closed forms' sums are also capped by the worst case in the
+ordered model's orders, u sum_a |s_a| (``partial_sum_squares(linear=True)``), which is the
+smaller where a few distinct values repeat (their roundings add linearly anyway). Across
+gradient steps the model is applied only where it holds: near a fixed point each step may
+repeat the same roundings, and roundings of the data (casts, the compiled core's moments)
+recur at every step, so those add linearly; a step that must move the iterate by
+MOVING_ULPS rounds values no other step does (``_accumulate``).
 
 Gradient routes (``trajectory_bound``)
 --------------------------------------
@@ -389,10 +392,12 @@ def _addition_keys(values: np.ndarray, dtype, ulp: np.ndarray) -> np.ndarray:
     return np.where(keys == 0, -1.0 - np.arange(keys.shape[-1]), keys)
 
 
-def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
+def partial_sum_squares(terms: np.ndarray, dtype=np.float64, *, linear: bool = False) -> np.ndarray:
     """max over ``SUM_ORDERS`` of sum over rounding groups of (sum of |s_a| in the group)^2,
     s_a the partial sum each addition of the last axis's terms makes (the first term of a
-    lane is not an addition), first order, the terms rounded to ``dtype``.
+    lane is not an addition), first order, the terms rounded to ``dtype``. With ``linear``,
+    max over the orders of sum_a |s_a|: u times it bounds the sum's error in any of those
+    orders without assuming independent roundings (the worst case, given the order).
 
     With distinct terms every addition is its own group and this is sum_a s_a^2. Repeated
     values (data with few distinct values: x in {-1, 1} + c) make the same rounding at every
@@ -415,6 +420,8 @@ def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
 
     def by_term(weight: np.ndarray) -> np.ndarray:
         """sum over groups of (sum of the weights of the additions adding its terms)^2."""
+        if linear:
+            return np.sum(weight, axis=-1)
         if not repeats:
             return np.sum(weight**2, axis=-1)
         return _squared_group_sums(np.take_along_axis(weight, perm, axis=-1), end)
@@ -448,9 +455,15 @@ def partial_sum_squares(terms: np.ndarray, dtype=np.float64) -> np.ndarray:
             added.append(combined)
             partial.append(prefix[..., -1:])
         if added:
-            order, ends = _group_order(_addition_keys(np.concatenate(added, axis=-1), dtype, ulp))
             weight = np.abs(np.concatenate(partial, axis=-1))
-            total = total + _squared_group_sums(np.take_along_axis(weight, order, axis=-1), ends)
+            if linear:
+                total = total + np.sum(weight, axis=-1)
+            else:
+                keys = _addition_keys(np.concatenate(added, axis=-1), dtype, ulp)
+                order, ends = _group_order(keys)
+                total = total + _squared_group_sums(
+                    np.take_along_axis(weight, order, axis=-1), ends
+                )
         worst = np.maximum(worst, total)
     return worst
 
@@ -1082,6 +1095,22 @@ def gram_route_error(
         _root_sum_squares((1.0, partial_by), (1.0, own_by), (1.0, forming_b)),
         gamma(n + 1, dtype) * by.sum(axis=1) + gamma(p1, dtype) * a_y.sum(axis=1),
     )
+    if model != "worst_case" and n * (p1 + 1) ** 2 + by.size <= ORDERED_BUDGET:
+        # the worst case in the model's orders, u (sum_a |s_a| + sum_i |terms|) per sum: the
+        # smaller where few values repeat (``_sum_parts``)
+        scale = _pow2(np.max(np.abs(z), axis=0))
+        zs = z / scale
+        products = zs.T[:, None, :] * zs.T[None, :, :]
+        linear = partial_sum_squares(products, dtype, linear=True) + np.abs(products).sum(-1)
+        linear = linear * np.outer(scale, scale) * _SLACK / (1 - n * u)
+        gram = (gram[0], np.minimum(gram[1], u * (w[:, upper] @ linear[:p1, :p1][upper])))
+        moment = (moment[0], np.minimum(moment[1], u * (gi @ linear[:p1, p1])))
+        by_linear = partial_sum_squares(signed_by / top, dtype, linear=True) * top[:, 0]
+        by_linear = u * (by_linear + by.sum(axis=1)) * _SLACK / (1 - n * u)
+        lecture = (
+            lecture[0],
+            np.minimum(lecture[1], by_linear + gamma(p1, dtype) * a_y.sum(axis=1)),
+        )
     forming = np.maximum(
         _independent(u, model, gram, moment), _independent(u, model, gram, lecture)
     )
@@ -1104,22 +1133,27 @@ def _addition_norm(terms: np.ndarray, dtype, labels: np.ndarray | None) -> float
     return (c.size - 1) * total
 
 
-def _sum_error(
+def _sum_parts(
     terms: np.ndarray,
     per_term: float,
     extra: list[np.ndarray],
     dtype,
-    model: str,
     labels: np.ndarray | None,
-) -> float:
-    """Error of summing ``terms`` (each carrying ``per_term`` roundings of its own).
+    model: str,
+    own_linear: float | None = None,
+) -> tuple[float, float]:
+    """(2-norm of the rounding coefficients, worst case) of summing ``terms``, each carrying
+    roundings of its own: ``per_term`` their squared coefficients in units of c_i^2,
+    ``own_linear`` (default ``per_term``) the same unsquared.
 
     Hoeffding: LAMBDA u sqrt(per_term sum c_i^2 + sum_a s_a^2 + sum extra^2), s_a the partial
     sums of the ordered-sum model (``partial_sum_squares``; beyond its budget (n-1) T^2,
     T = sum |c_i|, which bounds every partial sum of any order, or (n-1)^2 T^2 when terms
-    repeat); per-row roundings of equal rows (``labels``) add before they are squared;
-    worst case gamma_{n-1+per_term} T + u sum |extra|. ``extra`` holds further per-row
-    first-order coefficients, one array per rounding (a cast's).
+    repeat); per-row roundings of equal rows (``labels``) add before they are squared.
+    Worst case gamma_{n-1+per_term} T + u sum |extra| in any order; under the probabilistic
+    model, within the budget, also u (max_orders sum_a |s_a| + own_linear T + sum |extra|)
+    (the worst case in the model's orders: where few values repeat it is the smaller).
+    ``extra`` holds further per-row first-order coefficients, one array per rounding.
     """
     c = np.abs(terms)
     total = float(np.sum(c))
@@ -1130,9 +1164,14 @@ def _sum_error(
         scale = float(_pow2(np.max(np.abs(e))))
         spread.append(scale * math.sqrt(float(_class_squares(e / scale, labels))))
     u = unit_roundoff(dtype)
-    worst = gamma(c.size - 1 + per_term, dtype) * total
-    worst += u * sum(float(np.sum(np.abs(e))) for e in extra)
-    return float(_cap(_hoeffding(u, _safe_norm(np.array(spread))), worst, model))
+    extras = sum(float(np.sum(np.abs(e))) for e in extra)
+    worst = gamma(c.size - 1 + per_term, dtype) * total + u * extras
+    if model != "worst_case" and c.size <= ORDERED_BUDGET:
+        own_linear = per_term if own_linear is None else own_linear
+        additions = big * float(partial_sum_squares(terms / big, dtype, linear=True))
+        ordered = u * (additions + own_linear * total + extras) * _SLACK
+        worst = min(worst, ordered / (1 - c.size * u))
+    return _safe_norm(np.array(spread)), worst
 
 
 def centred_route_error(
@@ -1147,9 +1186,14 @@ def centred_route_error(
     |dSxy| <= sum error of d_i e_i, three roundings each (d_i, e_i, the product);
     |dSxx| <= that of d_i^2 with 2 |d_i^2| from d_i and up to two roundings of the square
     (TensorFlow's pow); a cast of x, y to a narrower dtype adds |x_i e_i|, |d_i y_i|.
-    |db1| <= (|dSxy| + |b1| |dSxx|) / Sxx + u |b1|,
-    |db0| <= |dybar| + |xbar| |db1| + |b1| |dxbar| + u (|xbar b1| + |b0|),
-    scaled by 1 + gamma_{n+4} for the higher-order terms. Neither offset appears: what an
+    db1 = (dSxy - b1 dSxx) / Sxx + (the division), one linear form in the roundings (d_i's is
+    shared by both sums: coefficient d_i (e_i - 2 b1 d_i)), bounded by one Hoeffding or by
+    each sum's own bound added, whichever is smaller;
+    db0 = dybar - b1 dxbar - xbar db1 + (the divisions, the product, the subtraction): the
+    sums of y, of x and b1's form are distinct operations, one Hoeffding again, and the five
+    single roundings their worst case u |.|. Each sum's worst case is the smaller of any
+    order's gamma_{n-1} T and u sum_a |s_a| in the ordered model's orders (``_sum_parts``).
+    Scaled by 1 + gamma_{n+4} for the higher-order terms. Neither offset appears: what an
     algorithm that lets xbar or ybar into a sum (x + xbar, raw sums) would round does, which
     is how such a change to this route is told apart from its own rounding (the X'X bound
     would let it pass).
@@ -1163,15 +1207,17 @@ def centred_route_error(
     sxx = float(d @ d)
     b0, b1 = abs(float(star[0])), abs(float(star[1]))
     labels = row_classes(pb, dtype)
-    err_x = _sum_error(x, 1.0 if cast else 0.0, [], dtype, model, labels) / n + u * abs(xbar)
-    err_y = _sum_error(y, 1.0 if cast else 0.0, [], dtype, model, labels) / n + u * abs(ybar)
+    per_value = 1.0 if cast else 0.0
+    # the means: the sums' roundings / n (then the division's own, u |mean|)
+    sum_x, sum_y = (_sum_parts(v, per_value, [], dtype, labels, model) for v in (x, y))
+    mean_x = (sum_x[0] / n, sum_x[1] / n)
+    mean_y = (sum_y[0] / n, sum_y[1] / n)
+    err_x = float(_independent(u, model, mean_x)) + u * abs(xbar)
+    err_y = float(_independent(u, model, mean_y)) + u * abs(ybar)
+    # Sxy - b1 Sxx as one linear form: its roundings are distinct except d_i's, which both
+    # sums share (coefficient d_i (e_i - 2 b1 d_i)); e_i's and the product's d_i e_i; the
+    # square's two b1 d_i^2 (TensorFlow's pow); the casts of x_i and y_i
     de = d * e
-    cast_xy = [x * e, d * y] if cast else []
-    err_sxy = _sum_error(de, 3.0, cast_xy, dtype, model, labels) + n * err_x * err_y
-    # d_i^2: the subtraction's rounding counts twice (coefficient 2 d_i^2), the square's two
-    cast_x = [2 * x * d] if cast else []
-    err_sxx = _sum_error(d * d, 6.0, cast_x, dtype, model, labels) + n * err_x**2
-    # Sxy - b1 Sxx at once: its roundings are distinct except d_i's, shared by both sums
     slope = float(star[1])
     shared = e - 2 * slope * d
     per_row = [d * shared, de, de, slope * d * d, slope * d * d]
@@ -1183,11 +1229,28 @@ def centred_route_error(
         (1.0, np.array(_addition_norm(de, dtype, labels))),
         (1.0, np.array(b1 * _addition_norm(d * d, dtype, labels))),
     )
-    apart = err_sxy + b1 * err_sxx
-    both = _hoeffding(u, float(_root_sum_squares((1.0, np.array(own)), (1.0, sums))))
-    both += n * err_x * err_y + b1 * n * err_x**2
-    db1 = float(_cap(both, apart, model)) / sxx + u * b1
-    db0 = err_y + abs(xbar) * db1 + b1 * err_x + u * (abs(xbar) * b1 + b0)
+    norm_s = float(_root_sum_squares((1.0, np.array(own)), (1.0, sums)))
+    # apart: each sum on its own (d_i's rounding counted in both), which the worst case is
+    sxy = _sum_parts(de, 3.0, [x * e, d * y] if cast else [], dtype, labels, model)
+    sxx_ = _sum_parts(d * d, 6.0, [2 * x * d] if cast else [], dtype, labels, model, 4.0)
+    apart = float(_independent(u, model, sxy)) + b1 * float(_independent(u, model, sxx_))
+    forms = (norm_s / sxx, apart / sxx)
+    # xbar's error enters Sxy and Sxx only through n dxbar dybar and n dxbar^2 (second order);
+    # the division Sxy / Sxx rounds once more
+    second = n * err_x * (err_y + b1 * err_x) / sxx
+    db1 = float(_independent(u, model, forms)) + second + u * b1
+    # b0 = ybar - xbar b1: the sums of y and x and the forms of b1 are distinct operations,
+    # one Hoeffding; the divisions, the product and the subtraction round once each
+    ax = abs(xbar)
+    many = _independent(
+        u,
+        model,
+        mean_y,
+        (b1 * mean_x[0], b1 * mean_x[1]),
+        (ax * forms[0], ax * forms[1]),
+    )
+    once = u * (abs(ybar) + b1 * ax + ax * b1 + ax * b1 + b0)
+    db0 = float(many) + once + ax * second
     return np.array([db0, db1]) * (1 + gamma(n + 4, dtype)) * _SLACK
 
 

@@ -49,6 +49,11 @@ def test_partial_sum_squares_worked_example():
     # lanes (no additions inside) combine 1+3, 2+4, then 4+6, then the tail: 16+36+100+225
     assert partial_sum_squares(np.array([1.0, 2, 3, 4, 5])) == 377.0
     assert partial_sum_squares(np.array([1.0, 1.0])) == 4.0  # one addition, partial sum 2
+    # linear: sequential 3 + 6 + 10 + 15 = 34; two lanes 4 + 6 + 10 + 15 = 35 (the largest)
+    assert partial_sum_squares(np.array([1.0, 2, 3, 4, 5]), linear=True) == 35.0
+    # +1, -1 alternating: sequential partial sums 0, 1, 0 (sum 1); two lanes gather the signs,
+    # 2 and -2, then combine to 0: 2 + 2 + 0 = 4
+    assert partial_sum_squares(np.array([1.0, -1, 1, -1]), linear=True) == 4.0
 
 
 @given(
@@ -125,6 +130,31 @@ def test_tensorflow_sums_stay_inside_the_ordered_model(n, dtype):
                 f"{op} of {n} {np.dtype(dtype).name} terms ordered '{name}' is off by "
                 f"{abs(got - exact):.3g} > {allowed_here:.3g}: TensorFlow's summation order is "
                 f"outside the ordered-sum model (SUM_ORDERS = {SUM_ORDERS})"
+            )
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=lambda d: np.dtype(d).name)
+@pytest.mark.parametrize("n", _SIZES)
+def test_tensorflow_sums_stay_inside_the_ordered_worst_case(n, dtype):
+    # u max_orders sum_a |s_a| bounds a sum in any of the model's orders with no independence
+    # assumed (it caps the probabilistic bound where few distinct values repeat): it must
+    # hold TensorFlow's sums on the same adversarial orders
+    rng = np.random.default_rng(n + 1)
+    u = float(np.finfo(dtype).eps) / 2
+    for name, values in _orders(n, rng).items():
+        exact_terms = values.astype(dtype).astype(np.float64)
+        exact = math.fsum(exact_terms)
+        linear = float(partial_sum_squares(exact_terms, dtype, linear=True))
+        allowed = u * linear * (1 + n * u) + 2.0**-53 * abs(exact)
+        for op, got in _reductions(exact_terms, dtype).items():
+            if op == "reduce_mean * n":
+                allowed_here = allowed + 3 * u * abs(exact) + 2 * u * abs(got)
+            else:
+                allowed_here = allowed
+            assert abs(got - exact) <= allowed_here, (
+                f"{op} of {n} {np.dtype(dtype).name} terms ordered '{name}' is off by "
+                f"{abs(got - exact):.3g} > u sum |s_a| = {allowed_here:.3g}: TensorFlow's "
+                f"summation order is outside SUM_ORDERS = {SUM_ORDERS}"
             )
 
 
