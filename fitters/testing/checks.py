@@ -599,7 +599,7 @@ def check_closed_form(route: Route, dataset: Dataset) -> None:
         dataset,
         bound,
         fit.coef,
-        oracle="the least-squares solution b* (Householder QR in extended precision)",
+        oracle="the least-squares solution b* (exact and rounded once; extended QR for huge n)",
         replay=replay,
     )
 
