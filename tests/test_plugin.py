@@ -69,6 +69,29 @@ def test_a_route_replays_on_the_lectures_data():
         fitters.testing.check_trajectory(broken, lecture(), init=[-5.0, 10.0], lr=0.1, k=25)
 
 
+def test_a_fixed_route_under_the_old_name_is_judged_afresh():
+    # a student checks a buggy version, drops it and checks the fix under the same name (a
+    # notebook, or tools/power.py's mutants): the fix must be fitted, not served the old
+    # one's fits. The checks' fit cache once keyed a route by id() alone, which a new object
+    # reuses once the old one is gone: 12 to 14 of these 20 versions got a predecessor's fit
+    from fitters.testing import from_arrays
+    from fitters.testing.checks import fit_once
+
+    x = np.linspace(0.0, 1.0, 20)
+    ds = from_arrays(x, 2 * x + 1)
+    stale = []
+    for version in range(20):
+
+        def fit(x, y, intercept=float(version)):
+            return np.array([intercept, 0.0])
+
+        mine = fitters.route(fit, dtype="float64", iterative=False, name="mine")
+        if fit_once(mine, ds).coef[0] != version:
+            stale.append(version)
+        del mine, fit  # freed at once (no cycles): its id is free for the next version
+    assert not stale, f"{len(stale)} versions were served an earlier version's fit"
+
+
 def test_route_from_function_applies_the_contract():
     # defaults, validation and the loss log around a plain function
     route = _load("student_gd").ROUTES[0]

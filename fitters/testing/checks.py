@@ -71,6 +71,8 @@ class InputNotApplicable(Exception):
 
 # --- shared machinery ----------------------------------------------------------------------
 
+#: key -> (route, fit). The entry holds its route: a key names the route by id(), which a
+#: new object may reuse once the old one is gone, and a live route's id is its own
 _FITS: OrderedDict = OrderedDict()
 #: fits kept per process: enough for every example of a route's checks (25 in the ci profile,
 #: several checks) plus the lecture's 1000-epoch fit that check_defaults and the golden share
@@ -107,11 +109,11 @@ def _fit(check: str, route: Route, ds: Dataset, init=None, lr=None, k=None, **op
     """route.fit on ``ds`` (cached per route and arguments); an unexpected exception becomes
     this check's failure, with the context a reader needs."""
     key = _key(route, ds, init, lr, k, options)
-    if key in _FITS:
+    if key in _FITS and _FITS[key][0] is route:
         _FITS.move_to_end(key)
-        return _FITS[key]
+        return _FITS[key][1]
     fit = _fresh_fit(check, route, ds, init, lr, k, **options)
-    _FITS[key] = fit
+    _FITS[key] = (route, fit)
     if len(_FITS) > _FIT_CACHE_SIZE:
         _FITS.popitem(last=False)
     return fit
