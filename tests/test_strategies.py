@@ -155,3 +155,35 @@ def test_unstable_rate_strategy_stays_above_the_bound():
         assert 1.05 * pb.stable_lr <= lr <= 3.0 * pb.stable_lr
 
     inner()
+
+
+@pytest.mark.slow  # two fresh processes that import the whole package: ~13 s
+def test_load_package_fixes_the_draws_of_a_derandomized_profile():
+    # Hypothesis mixes the constants of the loaded local modules into its draws: a process
+    # that loads a module of the package first (as `python -m fitters` or a lazy import does)
+    # must draw what a process that did not draws, once both have called load_package
+    # (without it these two draw differently: tried)
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "if sys.argv[1] == 'cli': import fitters.cli\n"
+        "from fitters.testing.profiles import load_package\n"
+        "load_package()\n"
+        "from hypothesis import given, settings, strategies as st\n"
+        "seen = []\n"
+        "@settings(max_examples=30, derandomize=True, database=None)\n"
+        "@given(st.floats(-1e3, 1e3), st.integers(0, 10**6))\n"
+        "def draw(a, b):\n"
+        "    seen.append((a, b))\n"
+        "draw()\n"
+        "print(seen)\n"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", script, first], capture_output=True, text=True, check=True
+        ).stdout
+        for first in ("plain", "cli")
+    ]
+    assert runs[0] == runs[1]

@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
 
 import fitters  # noqa: E402
 from fitters.testing import check_route, checks  # noqa: E402
+from fitters.testing.profiles import load_package  # noqa: E402
 from fitters.tolerances import underflow_unit, unit_roundoff  # noqa: E402
 
 
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(json.loads(args.markdown.read_text())))
         return 0
+    load_package()  # the same draws whatever ran before (profiles.py)
     names = args.routes.split(",") if args.routes else list(fitters.ROUTES)
     table = ratios(args.profile, names)
     print(f"{'route':24} {'dtype':8} {'n':>5} {'median':>10} {'max':>10} {'min':>8}")

@@ -49,6 +49,7 @@ from fitters.losslog import LossLog  # noqa: E402
 from fitters.problem import Problem  # noqa: E402
 from fitters.route_type import Route  # noqa: E402
 from fitters.testing import check_route  # noqa: E402
+from fitters.testing.profiles import load_package  # noqa: E402
 
 #: half-decades from 1e-13 to 1e-1
 GRID = [10.0 ** (-k / 2) for k in range(26, 1, -1)]
@@ -249,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.markdown:
         print(markdown(json.loads(args.markdown.read_text())["results"]))
         return 0
+    load_package()  # the same draws whatever kinds and routes ran before (profiles.py)
     names = args.routes.split(",") if args.routes else list(fitters.ROUTES)
     kinds = args.kinds.split(",") if args.kinds else list(KINDS)
     previous = json.loads(args.out.read_text()) if args.out and args.out.exists() else {}

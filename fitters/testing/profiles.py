@@ -9,15 +9,22 @@
 
 Pick one with ``--hypothesis-profile NAME`` or ``HYPOTHESIS_PROFILE=NAME``. TensorFlow traces
 and compiles on first call, so no profile has a deadline.
+
+Derandomized is not yet reproducible: Hypothesis mixes into its draws the constants of every
+local module loaded so far, so the same profile draws other examples once a lazily imported
+module of the package has loaded. ``load_package`` loads them all first; the tools that
+compare runs (``tools/power.py``, ``tools/bound_ratios.py``) call it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
+import pkgutil
 
 from hypothesis import HealthCheck, Phase, settings
 
-__all__ = ["PROFILES", "load_from_environment"]
+__all__ = ["PROFILES", "load_from_environment", "load_package"]
 
 _COMMON = dict(
     deadline=None,
@@ -56,3 +63,14 @@ def load_from_environment(default: str = "dev") -> str:
         )
     settings.load_profile(name)
     return name
+
+
+def load_package() -> None:
+    """Import every module of ``fitters`` (not ``__main__``), so that the set of local modules
+    Hypothesis takes constants from, and with it a derandomized profile's draws, no longer
+    depends on what ran before in the process."""
+    import fitters
+
+    for module in pkgutil.walk_packages(fitters.__path__, "fitters."):
+        if not module.name.endswith("__main__"):
+            importlib.import_module(module.name)
