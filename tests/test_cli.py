@@ -456,6 +456,9 @@ def test_rows_stream_through_a_pipe_and_ctrl_c_keeps_them(tmp_path):
         cwd=tmp_path,
         env=env,
         start_new_session=True,  # its own process group, so the test can press "Ctrl-C"
+        # as from a terminal: a shell that runs the suite in the background ignores SIGINT,
+        # and Python then installs no KeyboardInterrupt for a child that inherits that
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         seen = []
