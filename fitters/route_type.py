@@ -24,7 +24,7 @@ from .core import Fit, IllConditionedWarning
 from .losslog import LossLog
 from .problem import Problem
 from .state import preserved_global_state
-from .validation import check_epochs, check_init, check_lr, problem
+from .validation import _check_counts, check_epochs, check_init, check_lr, problem
 
 __all__ = ["ILL_CONDITIONED", "ClosedFormImpl", "IterativeImpl", "Route"]
 
@@ -174,9 +174,14 @@ class Route:
         return self.fit_problem(pb, init=init, lr=lr, epochs=epochs, **options)
 
     def fit_problem(self, pb: Problem, *, init=None, lr=None, epochs=None, **options) -> Fit:
-        """``fit`` on an already validated :class:`Problem` (no second validation pass)."""
+        """``fit`` on an already validated :class:`Problem` (no second validation pass).
+
+        Streamed data (moments only, ``pb.x`` None) reach only routes on sufficient statistics.
+        """
         if self.max_predictors is not None and pb.p > self.max_predictors:
-            problem(pb.x, pb.y, self.max_predictors, route=self.name)  # raises the message
+            _check_counts(pb.n, pb.p, self.max_predictors, self.name)  # raises the message
+        if pb.streamed and not self.sufficient_statistics:
+            pb._in_memory(self.name)  # raises the message
         self._warn_if_ill_conditioned(pb)
         with preserved_global_state():
             if not self.iterative:

@@ -7,6 +7,8 @@ property suite. Each is asserted here on small hand-made routes (docs/power.md).
 
 from __future__ import annotations
 
+import inspect
+import math
 import warnings
 
 import numpy as np
@@ -15,6 +17,7 @@ import pytest
 import fitters
 from fitters.core import IllConditionedWarning
 from fitters.losslog import LossLog
+from fitters.problem import Problem
 from fitters.route_type import ILL_CONDITIONED, Route
 from fitters.validation import problem
 
@@ -190,6 +193,31 @@ def test_inconsistent_metadata_is_refused_with_the_rule(overrides, message):
         _route(**overrides)
     assert str(info.value).startswith(f"Route {overrides.get('name', 'r')!r}: ")
     assert message in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "rule"),
+    [
+        (
+            {"stable_solve": True},
+            "stable_solve describes a closed form; a gradient route cannot have it",
+        ),
+        (
+            {"iterative": False, "centred_sums": True},
+            "centred_sums describes a one-predictor closed form (max_predictors=1)",
+        ),
+        (
+            {"iterative": False, "sufficient_statistics": True},
+            "sufficient_statistics describes a gradient route's loss; closed forms have none",
+        ),
+    ],
+    ids=["stable_solve", "centred_sums", "sufficient_statistics"],
+)
+def test_a_rule_broken_alone_is_the_whole_message(overrides, rule):
+    # the message is the route's name and the rule, nothing else around it
+    with pytest.raises(ValueError) as info:
+        _route(**overrides)
+    assert str(info.value) == f"Route 'r': {rule}"
 
 
 def test_every_broken_rule_is_listed():
@@ -369,6 +397,81 @@ def test_fit_problem_refuses_more_predictors_than_the_route_fits():
         _route(max_predictors=1).fit_problem(pb, epochs=0)
 
 
+#: what a one-predictor route says to x of two columns
+TWO_COLUMNS = (
+    "r fits 1 predictor(s); x has 2 columns. Use a vector route (e.g. normal_equation_solve) "
+    "for several predictors."
+)
+
+
+@pytest.mark.parametrize(
+    "second",
+    [X, [0.0, np.nan, 2.0, 3.0], [1.0, 1.0, 1.0, 1.0]],
+    ids=["collinear", "nan", "constant"],
+)
+def test_a_one_predictor_route_names_the_predictor_count_before_the_data(second):
+    # the count is what to fix: a second column is refused as one too many, not for its values
+    with pytest.raises(ValueError) as info:
+        _route(max_predictors=1).fit(np.column_stack([X, second]), Y, epochs=0)
+    assert str(info.value) == TWO_COLUMNS
+
+
+def test_a_one_predictor_route_on_sufficient_statistics_fits_one_streamed_predictor():
+    # streamed data reach such a route as moments only (pb.x is None); one predictor is
+    # within its limit, so fit_problem goes straight on
+    from fitters.sources import from_arrays
+
+    r = _route(max_predictors=1, sufficient_statistics=True)
+    pb = problem(from_arrays(X, Y), None)
+    assert pb.streamed
+    for fit in (r.fit(from_arrays(X, Y), None, epochs=0), r.fit_problem(pb, epochs=0)):
+        np.testing.assert_array_equal(fit.coef, [-5.0, 10.0])
+
+
+def test_fit_problem_names_the_predictor_count_of_streamed_data():
+    # a streamed Problem (no rows, pb.x is None) of two predictors handed to a one-predictor
+    # route gets the same message as arrays do
+    from fitters.sources import from_arrays
+
+    pb = problem(from_arrays(np.column_stack([X, X**2]), Y), None)
+    with pytest.raises(ValueError) as info:
+        _route(max_predictors=1, sufficient_statistics=True).fit_problem(pb, epochs=0)
+    assert str(info.value) == TWO_COLUMNS
+
+
+#: what a route that needs the rows says to streamed data
+STREAMED = (
+    "{} needs the data as arrays in memory, but they were streamed (arrays); only their "
+    "second moments were kept. Fit streamed data with compiled_core or "
+    "fitters.reference.normal_equation"
+)
+
+
+@pytest.mark.parametrize("iterative", [False, True])
+def test_a_function_route_refuses_streamed_data_saying_what_fits_them(iterative):
+    # a plain function takes x and y as arrays; streamed chunks keep only their moments
+    from fitters.sources import from_arrays
+
+    fn = _gd if iterative else _closed
+    r = fitters.route(fn, dtype="float64", iterative=iterative, name="mine")
+    with pytest.raises(ValueError) as info:
+        r.fit(from_arrays(X, Y), None, epochs=1)
+    assert str(info.value) == STREAMED.format("mine")
+    with pytest.raises(ValueError) as info:
+        r.fit_problem(problem(from_arrays(X, Y), None), epochs=1)
+    assert str(info.value) == STREAMED.format("mine")
+
+
+def test_fit_problem_refuses_streamed_data_for_a_route_that_needs_the_rows():
+    # fit refuses them by the route's name in the registry; fit_problem by its metadata
+    from fitters.sources import from_arrays
+
+    pb = problem(from_arrays(X, Y), None)
+    with pytest.raises(ValueError) as info:
+        fitters.ROUTES["tape_scalar"].fit_problem(pb, epochs=1)
+    assert str(info.value) == STREAMED.format("tape_scalar")
+
+
 # --- the ill-conditioning warning --------------------------------------------------------
 
 #: x = 1000 + a spread of 3: cond(XS) about 700, so float32 (eps 1.2e-7) squared is 0.06
@@ -400,15 +503,63 @@ def test_the_warning_names_the_route_the_conditioning_and_the_fix():
 
 
 def test_the_warning_is_attributed_to_the_caller():
-    # the frame walk skips fitters' own frames (under mutmut its trampoline is a frame outside
-    # fitters, so tools/mutation.py leaves this test out of the route_type pool)
-    w = _warning(_route(dtype="float32"), X_OFFSET, Y)
-    assert w is not None and w.filename == __file__
+    # the frame walk skips fitters' own frames, to the line that called fit (under mutmut its
+    # trampoline is a frame outside fitters, so tools/mutation.py leaves this test out of the
+    # route_type pool)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        line = inspect.currentframe().f_lineno + 1
+        _route(dtype="float32").fit(X_OFFSET, Y, epochs=0)
+    (w,) = [w for w in caught if issubclass(w.category, IllConditionedWarning)]
+    assert (w.filename, w.lineno) == (__file__, line)
+
+
+def test_the_warning_reaches_code_run_without_a_module_name():
+    # exec(script, {}) runs code whose globals have no __name__: it is a caller outside fitters
+    code = "r.fit(x, y, epochs=0)"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        exec(code, {"r": _route(dtype="float32"), "x": X_OFFSET, "y": Y})
+    assert [w.category for w in caught] == [IllConditionedWarning]
 
 
 def test_no_warning_where_the_dtype_resolves_the_answer():
     assert _warning(_route(dtype="float64"), X_OFFSET, Y) is None
     assert _warning(_route(dtype="float32"), X, Y) is None
+
+
+class _Conditioned(Problem):
+    """The four-point problem with cond(XS) set by hand: no data put eps * cond^k exactly on
+    the threshold, since the bits of cond come from an SVD's rounding."""
+
+    def __init__(self, kappa: float):
+        pb = problem(X, Y)
+        super().__init__(pb.x, pb.y)
+        object.__setattr__(self, "kappa", kappa)
+
+    @property
+    def scaled_condition_number(self) -> float:
+        return self.kappa
+
+
+@pytest.mark.parametrize("stable_solve", [False, True], ids=["cond^2", "cond"])
+def test_the_warning_threshold_is_strict(stable_solve):
+    # warned when eps(dtype) * cond(XS)^k > 1e-2 (k = 1 for a QR solve, else 2): exactly at
+    # 1e-2 it is not, one rounding of cond above it is
+    eps = float(np.finfo(np.float32).eps)
+    at = ILL_CONDITIONED / eps if stable_solve else math.sqrt(ILL_CONDITIONED / eps)
+    power = 1 if stable_solve else 2
+    above = math.nextafter(at, math.inf)
+    assert eps * at**power == ILL_CONDITIONED < eps * above**power
+    r = _route(
+        iterative=False, impl=lambda pb: [0.0, 1.0], dtype="float32", stable_solve=stable_solve
+    )
+    for kappa, warned in ((at, False), (above, True)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            r.fit_problem(_Conditioned(kappa))
+        found = [w for w in caught if issubclass(w.category, IllConditionedWarning)]
+        assert len(found) == warned, kappa
 
 
 def test_a_qr_solve_is_warned_at_eps_times_cond_not_its_square():
@@ -430,3 +581,147 @@ def test_a_qr_solve_is_warned_at_eps_times_cond_not_its_square():
     kappa_mild = problem(x_mild, Y).scaled_condition_number
     assert eps * kappa_mild < ILL_CONDITIONED < eps * kappa_mild**2
     assert _warning(qr, x_mild, Y) is None
+
+
+# --- fitters.route's wrappers: options, variants, what the function returns -----------------
+
+
+@pytest.mark.parametrize("iterative", [False, True])
+def test_options_of_fit_reach_the_function(iterative):
+    # a route's variants are keyword options of fit, handed on to the plain function
+    seen = {}
+
+    def closed(x, y, *, loss="a"):
+        seen["loss"] = loss
+        return [1.0, 2.0]
+
+    def gd(x, y, init, lr, epochs, *, loss="a"):
+        seen["loss"] = loss
+        return init
+
+    fn = gd if iterative else closed
+    r = fitters.route(fn, dtype="float64", iterative=iterative, variants={"loss": ("a", "b")})
+    r.fit(X, Y, epochs=2, loss="b")
+    assert seen == {"loss": "b"}
+
+
+@pytest.mark.parametrize("iterative", [False, True])
+def test_a_variant_the_function_does_not_take_is_refused(iterative):
+    # variants are checked against the plain function's own signature, not the wrapper's
+    def closed(x, y):
+        return [1.0, 2.0]
+
+    def gd(x, y, init, lr, epochs):
+        return init
+
+    with pytest.raises(ValueError) as info:
+        fitters.route(
+            gd if iterative else closed,
+            dtype="float64",
+            iterative=iterative,
+            name="mine",
+            variants={"loss": ("a", "b")},
+        )
+    assert (
+        str(info.value) == "Route 'mine': variants names 'loss', but impl takes no keyword 'loss'"
+    )
+
+
+def test_a_tuple_of_other_than_two_items_is_refused_saying_what_to_return():
+    def gd(x, y, init, lr, epochs):
+        return init, [1.0] * epochs, "extra"
+
+    r = fitters.route(gd, dtype="float64", iterative=True, name="mine")
+    with pytest.raises(ValueError) as info:
+        r.fit(X, Y, epochs=2)
+    assert str(info.value) == (
+        "mine: returned a tuple of 3 items; return coef or (coef, losses), losses holding the "
+        "loss before each step"
+    )
+
+
+@pytest.mark.parametrize("count", [0, 2, 4])
+def test_a_loss_list_of_the_wrong_length_is_refused_pointing_at_the_loop(count):
+    # len(losses) == epochs: one loss before each step
+    def gd(x, y, init, lr, epochs):
+        return init, [1.0] * count
+
+    r = fitters.route(gd, dtype="float64", iterative=True, name="mine")
+    with pytest.raises(ValueError) as info:
+        r.fit(X, Y, epochs=3)
+    assert str(info.value) == (
+        f"mine: returned {count} losses for epochs=3; return the loss before each of the "
+        "epochs steps (check the loop's range)"
+    )
+
+
+@pytest.mark.parametrize("iterative", [False, True])
+def test_a_float32_functions_coefficients_come_back_as_float64(iterative):
+    # fit.coef is a float64 array whatever precision the route computed in (docs/api.md)
+    def closed(x, y):
+        return np.array([0.1, 2.0], dtype=np.float32)
+
+    def gd(x, y, init, lr, epochs):
+        return np.array([0.1, 2.0], dtype=np.float32)
+
+    r = fitters.route(gd if iterative else closed, dtype="float32", iterative=iterative)
+    coef = r.fit(X, Y, epochs=1).coef
+    assert coef.dtype == np.float64
+    np.testing.assert_array_equal(coef, [float(np.float32(0.1)), 2.0])
+
+
+def test_coefficients_in_any_real_number_type_are_read_as_float64():
+    # what the function returns is taken as float64 [b0, ..., bp], as for closed forms: an
+    # exact-arithmetic route may return Fractions
+    from fractions import Fraction
+
+    def gd(x, y, init, lr, epochs):
+        return [Fraction(1, 3), Fraction(2)], [Fraction(1, 2)] * epochs
+
+    def closed(x, y):
+        return [Fraction(1, 3), Fraction(2)]
+
+    for r in (
+        fitters.route(gd, dtype="float64", iterative=True),
+        fitters.route(closed, dtype="float64", iterative=False),
+    ):
+        fit = r.fit(X, Y, epochs=2)
+        assert fit.coef.dtype == np.float64
+        np.testing.assert_array_equal(fit.coef, [1 / 3, 2.0])
+
+
+@pytest.mark.parametrize("epochs", [1, 3])
+def test_non_finite_coefficients_without_losses_are_a_divergence_at_the_last_epoch(epochs):
+    # no loss history to say when: the divergence is reported at the end of the run, with
+    # the lr, the epoch and the stable bound
+    def gd(x, y, init, lr, epochs):
+        return np.full_like(init, np.nan)
+
+    r = fitters.route(gd, dtype="float64", iterative=True, name="mine")
+    stable = problem(X, Y).stable_lr
+    with pytest.raises(fitters.DivergenceError) as info:
+        r.fit(X, Y, lr=0.5, epochs=epochs)
+    err = info.value
+    assert (err.route, err.lr, err.epoch, err.stable_lr) == ("mine", 0.5, epochs, stable)
+    assert str(err) == (
+        f"mine: iterates stopped being finite at epoch {epochs} with lr=0.5; gradient descent "
+        f"on this data set is stable only for lr < 2/lambda_max(H) = {stable:.6g}. Use a "
+        "smaller learning rate."
+    )
+
+
+def test_non_finite_coefficients_after_zero_epochs_blame_the_start_not_the_lr():
+    # no step was taken, so lr cannot be the cause: a float32 route whose init overflows
+    # float32 is told to start from a smaller init
+    def gd(x, y, init, lr, epochs):
+        return init.astype(np.float32)
+
+    r = fitters.route(gd, dtype="float32", iterative=True, name="mine")
+    with pytest.raises(ValueError) as info, np.errstate(over="ignore"):
+        r.fit(X, Y, init=[1e39, 0.0], epochs=0)
+    assert not isinstance(info.value, fitters.DivergenceError)
+    assert str(info.value) == (
+        "mine: the loss at the starting coefficients is not finite in the route's precision: "
+        "x, y or init are too large in magnitude for it; rescale the data (or use a float64 "
+        "route) or start from a smaller init"
+    )

@@ -333,6 +333,39 @@ EQUIVALENT: dict[str, tuple[str, str]] = {
         "return model.get_weights()[0][:, 0].astype(None)",
         "astype(None) is astype(float64)",
     ),
+    "fitters.from_function.x__read_only__mutmut_2": (
+        "view.flags.writeable = None",
+        "NumPy sets the flag to the value's truth: None makes the view read-only, as False",
+    ),
+    "fitters.from_function.x__iterative__mutmut_22": (
+        "losses = np.asarray(losses, dtype=np.float64).reshape(None)",
+        "reshape(None) is a view of the same shape; only .size and record_many (which flattens "
+        "itself) read it",
+    ),
+    "fitters.from_function.x__iterative__mutmut_28": (
+        "losses = np.asarray(losses, dtype=np.float64).reshape(-2)",
+        "NumPy takes any negative size as the unknown one",
+    ),
+    "fitters.from_function.x_route__mutmut_66": (
+        "records_loss=loss_history if iterative else True,",
+        "Route.__post_init__ sets records_loss to False for every closed form",
+    ),
+    "fitters.route_type.x__in_package__mutmut_3": (
+        'return module == "XXfittersXX" or module.startswith("fitters.")',
+        "no code of fitters/__init__.py is on the stack when the warning is issued",
+    ),
+    "fitters.route_type.x__in_package__mutmut_4": (
+        'return module == "FITTERS" or module.startswith("fitters.")',
+        "as mutmut_3",
+    ),
+    "fitters.route_type.xǁRouteǁ_coef__mutmut_17": (
+        "return coef.reshape(-2)",
+        "NumPy takes any negative size as the unknown one",
+    ),
+    "fitters.route_type.xǁRouteǁ_warn_if_ill_conditioned__mutmut_31": (
+        'while frame is not None and _in_package(frame.f_globals.get("__name__", "XXXX")):',
+        'a frame without __name__ is outside fitters by "XXXX" as by ""',
+    ),
 }
 
 #: mutmut's exit codes, grouped as the summary reports them
