@@ -106,7 +106,15 @@ def _iterative(function: Callable[..., object], label: str):
                     "(coef, losses), losses holding the loss before each step"
                 )
             coef, losses = out
-            losses = np.asarray(losses, dtype=np.float64).reshape(-1)
+            try:
+                if np.iscomplexobj(losses):  # NumPy would drop the imaginary parts, warning
+                    raise TypeError("complex values")
+                losses = np.asarray(losses, dtype=np.float64).reshape(-1)
+            except (TypeError, ValueError) as exc:
+                raise ValueError(
+                    f"{label}: returned losses that are not real numbers ({exc}); return the "
+                    "loss before each step as floats"
+                ) from exc
             if losses.size != epochs:
                 raise ValueError(
                     f"{label}: returned {losses.size} losses for epochs={epochs}; return the "

@@ -655,6 +655,23 @@ def test_a_loss_list_of_the_wrong_length_is_refused_pointing_at_the_loop(count):
     )
 
 
+@pytest.mark.parametrize(
+    "losses",
+    [[1 + 2j] * 3, np.full(3, 1 + 2j), ["low", "lower", "lowest"]],
+    ids=["complex", "complex array", "text"],
+)
+def test_losses_that_are_not_real_numbers_are_refused_saying_so(losses):
+    # the loss before each step is a real number; complex or text losses of the right length
+    # are refused by name (they were accepted with their imaginary parts dropped, or failed
+    # inside NumPy's conversion)
+    def gd(x, y, init, lr, epochs):
+        return init, losses
+
+    r = fitters.route(gd, dtype="float64", iterative=True, name="mine")
+    with pytest.raises(ValueError, match=r"^mine: returned losses that are not real numbers"):
+        r.fit(X, Y, epochs=3)
+
+
 @pytest.mark.parametrize("iterative", [False, True])
 def test_a_float32_functions_coefficients_come_back_as_float64(iterative):
     # fit.coef is a float64 array whatever precision the route computed in (docs/api.md)
