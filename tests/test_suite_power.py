@@ -236,3 +236,20 @@ def test_a_gram_route_that_solves_is_held_to_its_bound():
     base = fitters.ROUTES["normal_equation_inv"]
     route = dataclasses.replace(base, name="gram_solve", impl=impl)
     _check("check_closed_form")(route, profile="ci")
+
+
+def test_a_float32_qr_solve_is_held_to_its_bound():
+    # stable_solve in float32: the casts of x and y join the QR's columnwise backward error
+    # (closed_form_bound adds u to it), both the normwise and the columnwise bounds apply
+    import tensorflow as tf
+
+    def impl(pb):
+        X = tf.constant(pb.design, dtype=tf.float32)
+        y = tf.constant(pb.y[:, None], dtype=tf.float32)
+        q, r = tf.linalg.qr(X)
+        c = tf.linalg.matmul(q, y, transpose_a=True)
+        return tf.linalg.triangular_solve(r, c, lower=False).numpy()[:, 0].astype(np.float64)
+
+    base = fitters.ROUTES["normal_equation_solve"]
+    route = dataclasses.replace(base, name="qr32", dtype="float32", impl=impl)
+    _check("check_closed_form")(route, profile="ci")
