@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -159,14 +160,23 @@ def test_plugin_runs_the_suite_on_a_module_outside_the_project(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", list(BUGS))
-def test_plugin_fails_each_buggy_example(tmp_path, name):
-    # the same through pytest (environment variable form): a failing exit and the message
-    check, says = BUGS[name]
-    shutil.copy(EXAMPLES / f"{name}.py", tmp_path / f"{name}.py")
-    proc = _pytest([], tmp_path, FITTERS_ROUTES=name)
+def test_plugin_fails_each_buggy_example(tmp_path):
+    # the same through pytest (environment variable form), all three bugs in one child run:
+    # a failing exit, and each bug's own failure report names its check and what is wrong
+    for name in BUGS:
+        shutil.copy(EXAMPLES / f"{name}.py", tmp_path / f"{name}.py")
+    imports = "".join(f"from {name} import ROUTES as {name}\n" for name in BUGS)
+    combined = " + ".join(BUGS)
+    (tmp_path / "bugs.py").write_text(f"{imports}\nROUTES = {combined}\n")
+    proc = _pytest(["-rf"], tmp_path, FITTERS_ROUTES="bugs")
     assert proc.returncode == 1, proc.stdout[-3000:]
-    assert f"failed {check}" in proc.stdout and says in proc.stdout, proc.stdout[-3000:]
+    # pytest's FAILURES section: one "____ test id ____" header per failed test
+    reports = re.split(r"^_{3,} .+ _{3,}$", proc.stdout, flags=re.MULTILINE)[1:]
+    for name, (check, says) in BUGS.items():
+        route = _load(name).ROUTES[0].name
+        own = [r for r in reports if f"{route} failed {check}:" in r]
+        assert own, f"{name}: no report of {route} failing {check}\n{proc.stdout[-3000:]}"
+        assert any(says in r for r in own), f"{name}: {says!r} not in\n{own[0][-3000:]}"
 
 
 def test_plugin_refuses_a_module_without_routes(tmp_path):
