@@ -61,17 +61,23 @@ def test_buggy_route_fails_with_an_actionable_message(name):
     assert "replay: fitters.testing." in message and "make_dataset(" in message, message
 
 
-def test_no_step_where_only_the_slopes_move_is_told_both_causes():
-    # the intercept is optimal from init here, so a loop one epoch short at k = 1 (no step)
-    # and frozen slopes leave the same trace: the hint names both (a draw a random run met)
+@pytest.mark.parametrize(
+    "coef, frozen",
+    [((0.0, -4.0), "the slopes never moved"), ((4.0, 0.0), "the intercept b0 never moved")],
+    ids=["slopes-move", "intercept-moves"],
+)
+def test_no_step_where_only_part_moves_is_told_both_causes(coef, frozen):
+    # on centred x, one of the intercept and the slope is optimal from init = 0, so a loop one
+    # epoch short at k = 1 (no step) and that part frozen leave the same trace: the hint names
+    # both (the slopes case is a draw a random run met)
     route = _load("bug_one_epoch_short").ROUTES[0]
     data = make_dataset(
-        p=1, n=2, layout="grid", seed=0, offset=0.0, scale=1.0, coef=(0.0, -4.0), noise=0.0
+        p=1, n=2, layout="grid", seed=0, offset=0.0, scale=1.0, coef=coef, noise=0.0
     )
     with pytest.raises(AssertionError) as info:
         check_trajectory(route, data, init=[0.0, 0.0], lr=0.25, k=1)
     message = str(info.value)
-    assert "the slopes never moved from init" in message, message
+    assert f"{frozen} from init" in message, message
     assert "no step was taken (check the loop's range)" in message, message
 
 

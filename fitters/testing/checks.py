@@ -236,11 +236,13 @@ def _diagnose_trajectory(route: Route, ds: Dataset, init, lr: float, k: int, coe
     if k and near(coef, b0) and not near(exact, b0):
         # where only some coefficients should have moved, a frozen part and a loop that takes
         # no step leave the same trace: name both
-        none = "or no step was taken (check the loop's range)"
+        no_step = "or no step was taken (check the loop's range)"
         if near(exact[1:], b0[1:]):
-            return f"hint: the intercept b0 never moved from init: is b0 updated each step, {none}?"
+            return (
+                f"hint: the intercept b0 never moved from init: is b0 updated each step, {no_step}?"
+            )
         if near(exact[:1], b0[:1]):
-            return f"hint: the slopes never moved from init: are they updated each step, {none}?"
+            return f"hint: the slopes never moved from init: are they updated each step, {no_step}?"
         return (
             "hint: the coefficients never moved from init: no step was taken "
             "(check the loop's range)"
